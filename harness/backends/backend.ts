@@ -1,0 +1,45 @@
+/**
+ * The backend protocol: how the harness gets attempts from a model. Two implementations: `openai`
+ * (any OpenAI-compatible server) and `bundled` (the native engine). A backend streams each finished
+ * attempt to the caller as soon as it has it, so the store can keep it at once.
+ */
+import type { Attempt, Request, TokenCounter } from '../types.js';
+
+export interface Backend {
+  /** The model identity as it enters the fingerprint (server model name, or a hash of the checkpoint). */
+  readonly modelId: string;
+  /** Fingerprint components the backend decides: model, chat format, tokenizer, engine build and flags. */
+  readonly fingerprintParts: Record<string, string>;
+  /** Versions recorded with the run (engine build, server-reported model, …). */
+  readonly versions: Record<string, string>;
+  /** True when generation uses this machine's cores (the bundled engine): grading then waits until it is done. */
+  readonly usesLocalCompute: boolean;
+  /** Counts tokens as the model sees them, when the backend knows its tokenizer. */
+  readonly tokenCounter: TokenCounter | null;
+  /** Produces the attempts `req.attempts` of one item, calling onAttempt for each as soon as it is done. */
+  generate(req: Request, onAttempt: (attempt: Attempt) => Promise<void>, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A problem that makes the whole run pointless (bad credentials, unknown model): stop, don't retry. */
+export class FatalBackendError extends Error {}
+
+/**
+ * The seed of attempt `index` of an item: a hash of (run seed, item id, index), so every attempt has its own
+ * reproducible seed whatever the order or concurrency of the run.
+ */
+export function seedFor(runSeed: number, itemId: string, index: number): number {
+  // FNV-1a over the three parts, then a 32-bit avalanche (murmur3 finaliser); kept below 2^31 for servers.
+  let h = 0x811c9dc5;
+  const s = `${runSeed}\u0000${itemId}\u0000${index}`;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) & 0x7fffffff;
+}

@@ -1,0 +1,73 @@
+/**
+ * Run planning: load the suite's items, render every prompt, settle the sampling, and compute the run's
+ * fingerprint — the hashes that decide what "the same run" is (and so what a repeated `dseval run`
+ * resumes instead of redoing).
+ */
+import type { Item, JsonObject, Prompt, Sampling, Suite } from './types.js';
+import type { RunConfig } from './config.js';
+import type { Backend } from './backends/backend.js';
+import type { ItemRow } from '../reports/store.js';
+import { shortHash, stableJson } from './hash.js';
+
+export interface RunPlan {
+  suite: Suite;
+  items: Item[];
+  rows: ItemRow[];
+  sampling: Sampling;
+  n: number;
+  fingerprint: string;
+  fingerprintParts: Record<string, string>;
+}
+
+/** Sampling = the suite's recipe defaults, overridden field by field by the user's settings. */
+export function resolveSampling(suite: Suite, config: RunConfig): { sampling: Sampling; n: number } {
+  const d = suite.defaults;
+  return {
+    n: config.n ?? d.n ?? 1,
+    sampling: {
+      temperature: config.temperature ?? d.temperature ?? 0,
+      topP: config.topP ?? d.topP ?? 1,
+      topK: config.topK ?? d.topK ?? 0,
+      maxTokens: config.maxTokens ?? d.maxTokens ?? 4096,
+      stop: config.stop ?? d.stop ?? [],
+      thinking: config.thinking ?? d.thinking ?? null,
+    },
+  };
+}
+
+export async function planRun(
+  suite: Suite,
+  config: RunConfig,
+  backend: Backend,
+  judge: { name: string; version: string },
+  dataDir: string | null,
+): Promise<RunPlan> {
+  const options: JsonObject = config.suiteOptions;
+  let items = await suite.load({ dataPath: config.data ?? null, dataDir, options, tokenizer: backend.tokenCounter });
+  if (config.limit !== undefined) items = items.slice(0, config.limit);
+  if (items.length === 0) throw new Error(`suite ${suite.name} loaded no items`);
+
+  const rows: ItemRow[] = items.map((item, position) => {
+    const prompt: Prompt = suite.render(item, options);
+    return {
+      item,
+      position,
+      prompt,
+      dataHash: shortHash({ id: item.id, fields: item.fields, target: item.target }),
+      promptHash: shortHash(prompt),
+    };
+  });
+  const { sampling, n } = resolveSampling(suite, config);
+
+  const fingerprintParts: Record<string, string> = {
+    suite: `${suite.name}@${suite.version}`,
+    suiteOptions: shortHash(options),
+    data: shortHash(rows.map((r) => r.dataHash)),
+    prompts: shortHash(rows.map((r) => r.promptHash)),
+    sampling: shortHash({ ...sampling, n, seed: config.seed }),
+    judge: `${judge.name}@${judge.version}`,
+    ...backend.fingerprintParts,
+  };
+  const fingerprint = shortHash(stableJson(fingerprintParts));
+  return { suite, items, rows, sampling, n, fingerprint, fingerprintParts };
+}

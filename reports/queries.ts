@@ -1,0 +1,77 @@
+/**
+ * Read-side queries over the store that every view shares (terminal summary, HTML report, gates):
+ * outcome counts and rates, token use, speed percentiles and the judge's self-check disagreement rate.
+ */
+import type { Outcome } from '../harness/types.js';
+import { OUTCOMES } from '../harness/types.js';
+import type { Store } from './store.js';
+
+export interface OutcomeCounts {
+  total: number;
+  counts: Record<Outcome, number>;
+  rates: Record<Outcome, number>;
+  /** Attempts stored but not (yet) graded. */
+  ungraded: number;
+}
+
+export interface SpeedStats {
+  attempts: number;
+  latencyMs: { p50: number | null; p95: number | null };
+  ttftMs: { p50: number | null; p95: number | null };
+  tokensPerSecond: { p50: number | null; p95: number | null };
+  completionTokens: { mean: number | null; total: number };
+  promptTokens: { mean: number | null; total: number };
+}
+
+export interface JudgeSelfCheck {
+  checked: number;
+  disagreements: number;
+  rate: number | null;
+}
+
+export async function outcomeCounts(store: Store, runId: string): Promise<OutcomeCounts> {
+  const rows = await store.all(`SELECT outcome, count(*) AS n FROM grades WHERE run_id = ? GROUP BY outcome`, [runId]);
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  for (const r of rows) counts[String(r.outcome) as Outcome] = Number(r.n);
+  const total = Object.values(counts).reduce((s, n) => s + n, 0);
+  const rates = Object.fromEntries(OUTCOMES.map((o) => [o, total ? counts[o] / total : 0])) as Record<Outcome, number>;
+  const ung = await store.all(
+    `SELECT count(*) AS n FROM attempts a ANTI JOIN grades g USING (run_id, item_id, attempt) WHERE a.run_id = ?`,
+    [runId],
+  );
+  return { total, counts, rates, ungraded: Number(ung[0].n) };
+}
+
+const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export async function speedStats(store: Store, runId: string): Promise<SpeedStats> {
+  const [r] = await store.all(
+    `SELECT count(*) AS n,
+            quantile_cont(latency_ms, 0.5) AS lat50, quantile_cont(latency_ms, 0.95) AS lat95,
+            quantile_cont(ttft_ms, 0.5) AS ttft50, quantile_cont(ttft_ms, 0.95) AS ttft95,
+            quantile_cont(tokens_per_s, 0.5) AS tps50, quantile_cont(tokens_per_s, 0.95) AS tps95,
+            avg(completion_tokens) AS ct_mean, coalesce(sum(completion_tokens), 0) AS ct_sum,
+            avg(prompt_tokens) AS pt_mean, coalesce(sum(prompt_tokens), 0) AS pt_sum
+     FROM attempts WHERE run_id = ? AND finish <> 'error'`,
+    [runId],
+  );
+  return {
+    attempts: Number(r.n),
+    latencyMs: { p50: numOrNull(r.lat50), p95: numOrNull(r.lat95) },
+    ttftMs: { p50: numOrNull(r.ttft50), p95: numOrNull(r.ttft95) },
+    tokensPerSecond: { p50: numOrNull(r.tps50), p95: numOrNull(r.tps95) },
+    completionTokens: { mean: numOrNull(r.ct_mean), total: Number(r.ct_sum) },
+    promptTokens: { mean: numOrNull(r.pt_mean), total: Number(r.pt_sum) },
+  };
+}
+
+export async function judgeSelfCheck(store: Store, runId: string): Promise<JudgeSelfCheck> {
+  const [r] = await store.all(
+    `SELECT count(judge_disagreement) AS checked, count(*) FILTER (WHERE judge_disagreement) AS bad
+     FROM grades WHERE run_id = ?`,
+    [runId],
+  );
+  const checked = Number(r.checked);
+  const disagreements = Number(r.bad);
+  return { checked, disagreements, rate: checked ? disagreements / checked : null };
+}

@@ -1,0 +1,397 @@
+/**
+ * The DuckDB store. All reads and writes of run data go through here; rows are typed at this boundary.
+ * Writes are serialised on one connection (each statement commits on its own), so an attempt is durable
+ * the moment insertAttempt resolves.
+ */
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Attempt, Grade, GradedAttempt, Item, Json, JsonObject, Outcome, Prompt, Run, RunStatus } from '../harness/types.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+
+export interface ItemRow {
+  item: Item;
+  position: number;
+  dataHash: string;
+  promptHash: string;
+  prompt: Prompt;
+}
+
+export interface StoredRun extends Run {
+  n: number;
+}
+
+export interface StoredAttempt extends Attempt {
+  runId: string;
+  createdAt: Date;
+}
+
+export interface StoredGrade extends Grade {
+  runId: string;
+  itemId: string;
+  attempt: number;
+  judge: string;
+  judgeVersion: string;
+}
+
+export interface MetricRow {
+  metric: string;
+  breakdown: string;
+  value: number;
+  ciLow: number;
+  ciHigh: number;
+  nItems: number;
+}
+
+type Row = Record<string, unknown>;
+
+const parseJson = <T = Json>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export class StoreError extends Error {}
+
+export class Store {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  /** Opens (creating if needed) the database at `path` and brings its schema up to date. */
+  static async open(path: string): Promise<Store> {
+    const full = path === ':memory:' ? path : resolve(path);
+    if (full !== ':memory:') mkdirSync(dirname(full), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(full);
+    } catch (e) {
+      const msg = String((e as Error).message ?? e);
+      if (/lock/i.test(msg)) {
+        throw new StoreError(`the database ${full} is in use by another dseval process (DuckDB allows one writer): ${msg}`);
+      }
+      throw new StoreError(`cannot open the database ${full}: ${msg}`);
+    }
+    const conn = await instance.connect();
+    const store = new Store(full, instance, conn);
+    await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    for (const stmt of SCHEMA_SQL.split(';').map((s) => s.trim()).filter(Boolean)) await this.conn.run(stmt);
+    const rows = await this.all(`SELECT value FROM meta WHERE key = 'schema_version'`);
+    if (rows.length === 0) {
+      await this.conn.run(`INSERT INTO meta VALUES ('schema_version', ?)`, [String(SCHEMA_VERSION)]);
+    } else if (Number(rows[0].value) > SCHEMA_VERSION) {
+      throw new StoreError(
+        `the database ${this.path} has schema version ${rows[0].value}, newer than this dseval's ${SCHEMA_VERSION}; upgrade dseval`,
+      );
+    }
+  }
+
+  /** Runs `fn` after every earlier write: one statement at a time on the connection. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A read-only SQL query returning plain JS rows (for reports and exports). */
+  async all(sql: string, params: DuckDBValue[] = []): Promise<Row[]> {
+    return this.serial(async () => {
+      const reader = await this.conn.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS() as Row[];
+    });
+  }
+
+  async exec(sql: string, params: DuckDBValue[] = []): Promise<void> {
+    await this.serial(() => this.conn.run(sql, params));
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  // ───────────────────────────── runs ─────────────────────────────
+
+  async insertRun(run: StoredRun): Promise<void> {
+    await this.exec(
+      `INSERT INTO runs VALUES (?, ?, ?::JSON, ?, ?, ?, ?::JSON, ?::JSON, ?, current_timestamp, NULL)`,
+      [
+        run.runId,
+        run.fingerprint,
+        JSON.stringify(run.fingerprintParts),
+        run.suite,
+        run.model,
+        run.n,
+        JSON.stringify(run.config),
+        JSON.stringify(run.versions),
+        run.status,
+      ],
+    );
+  }
+
+  async setRunStatus(runId: string, status: RunStatus): Promise<void> {
+    const finished = status === 'running' ? 'NULL' : 'current_timestamp';
+    await this.exec(`UPDATE runs SET status = ?, finished_at = ${finished} WHERE run_id = ?`, [status, runId]);
+  }
+
+  private toRun(r: Row): StoredRun {
+    return {
+      runId: String(r.run_id),
+      fingerprint: String(r.fingerprint),
+      fingerprintParts: parseJson(r.fingerprint_parts),
+      suite: String(r.suite),
+      model: String(r.model),
+      n: Number(r.n),
+      config: parseJson(r.config),
+      versions: parseJson(r.versions),
+      status: String(r.status) as RunStatus,
+      createdAt: r.created_at as Date,
+      finishedAt: (r.finished_at as Date | null) ?? null,
+    };
+  }
+
+  /** The newest run with this fingerprint (the one a repeated `dseval run` resumes). */
+  async latestRunWithFingerprint(fingerprint: string): Promise<StoredRun | null> {
+    const rows = await this.all(`SELECT * FROM runs WHERE fingerprint = ? ORDER BY created_at DESC LIMIT 1`, [fingerprint]);
+    return rows.length ? this.toRun(rows[0]) : null;
+  }
+
+  async runIdsWithPrefix(prefix: string): Promise<string[]> {
+    const rows = await this.all(`SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id`, [prefix]);
+    return rows.map((r) => String(r.run_id));
+  }
+
+  /** A run by id or unique id prefix; a clear error otherwise. */
+  async getRun(idOrPrefix: string): Promise<StoredRun> {
+    const exact = await this.all(`SELECT * FROM runs WHERE run_id = ?`, [idOrPrefix]);
+    if (exact.length) return this.toRun(exact[0]);
+    const ids = await this.runIdsWithPrefix(idOrPrefix);
+    if (ids.length === 0) throw new StoreError(`no run "${idOrPrefix}" in ${this.path} (see \`dseval list runs\`)`);
+    if (ids.length > 1) throw new StoreError(`run id prefix "${idOrPrefix}" is ambiguous: ${ids.slice(0, 5).join(', ')}`);
+    return this.getRun(ids[0]);
+  }
+
+  async listRuns(): Promise<StoredRun[]> {
+    const rows = await this.all(`SELECT * FROM runs ORDER BY created_at`);
+    return rows.map((r) => this.toRun(r));
+  }
+
+  // ───────────────────────────── items ─────────────────────────────
+
+  /** Stores the run's items (once, at the start of a run; a resumed run already has them). */
+  async insertItems(runId: string, rows: ItemRow[]): Promise<void> {
+    await this.serial(async () => {
+      const appender = await this.conn.createAppender('items');
+      for (const r of rows) {
+        appender.appendVarchar(runId);
+        appender.appendVarchar(r.item.id);
+        appender.appendInteger(r.position);
+        appender.appendVarchar(r.dataHash);
+        appender.appendVarchar(r.promptHash);
+        appender.appendVarchar(JSON.stringify(r.item.fields));
+        appender.appendVarchar(JSON.stringify(r.prompt));
+        appender.appendVarchar(JSON.stringify(r.item.target));
+        appender.appendVarchar(JSON.stringify(r.item.metadata));
+        appender.endRow();
+      }
+      appender.closeSync();
+    });
+  }
+
+  async countItems(runId: string): Promise<number> {
+    const rows = await this.all(`SELECT count(*) AS n FROM items WHERE run_id = ?`, [runId]);
+    return Number(rows[0].n);
+  }
+
+  async getItems(runId: string): Promise<Array<ItemRow & { runId: string }>> {
+    const rows = await this.all(`SELECT * FROM items WHERE run_id = ? ORDER BY position`, [runId]);
+    return rows.map((r) => ({
+      runId,
+      position: Number(r.position),
+      dataHash: String(r.data_hash),
+      promptHash: String(r.prompt_hash),
+      prompt: parseJson<Prompt>(r.prompt),
+      item: {
+        id: String(r.item_id),
+        fields: parseJson<JsonObject>(r.fields),
+        target: parseJson(r.target),
+        metadata: parseJson<JsonObject>(r.metadata),
+      },
+    }));
+  }
+
+  // ───────────────────────────── attempts ─────────────────────────────
+
+  /** Stores one attempt; a duplicate (run, item, attempt) is ignored, so a retried write is harmless. */
+  async insertAttempt(runId: string, a: Attempt): Promise<void> {
+    await this.exec(
+      `INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)
+       ON CONFLICT DO NOTHING`,
+      [
+        runId,
+        a.itemId,
+        a.index,
+        a.seed,
+        a.text,
+        a.reasoning,
+        a.thinkingUnclosed,
+        a.finish,
+        a.promptTokens,
+        a.completionTokens,
+        a.timings.latencyMs,
+        a.timings.ttftMs,
+        a.timings.tokensPerSecond,
+        a.error,
+      ],
+    );
+  }
+
+  /** Deletes attempts that ended in `error` (and their grades) so a resumed run retries them. */
+  async deleteErroredAttempts(runId: string): Promise<number> {
+    const rows = await this.all(`SELECT count(*) AS n FROM attempts WHERE run_id = ? AND finish = 'error'`, [runId]);
+    await this.exec(
+      `DELETE FROM grades WHERE run_id = ? AND (item_id, attempt) IN
+         (SELECT item_id, attempt FROM attempts WHERE run_id = ? AND finish = 'error')`,
+      [runId, runId],
+    );
+    await this.exec(`DELETE FROM attempts WHERE run_id = ? AND finish = 'error'`, [runId]);
+    return Number(rows[0].n);
+  }
+
+  private toAttempt(r: Row): StoredAttempt {
+    return {
+      runId: String(r.run_id),
+      itemId: String(r.item_id),
+      index: Number(r.attempt),
+      seed: Number(r.seed),
+      text: String(r.text),
+      reasoning: String(r.reasoning),
+      thinkingUnclosed: Boolean(r.thinking_unclosed),
+      finish: String(r.finish) as Attempt['finish'],
+      promptTokens: num(r.prompt_tokens),
+      completionTokens: num(r.completion_tokens),
+      timings: { latencyMs: Number(r.latency_ms ?? 0), ttftMs: num(r.ttft_ms), tokensPerSecond: num(r.tokens_per_s) },
+      error: (r.error as string | null) ?? null,
+      createdAt: r.created_at as Date,
+    };
+  }
+
+  async getAttempts(runId: string): Promise<StoredAttempt[]> {
+    const rows = await this.all(`SELECT * FROM attempts WHERE run_id = ? ORDER BY item_id, attempt`, [runId]);
+    return rows.map((r) => this.toAttempt(r));
+  }
+
+  /** Keys "itemId\u0000attempt" of the attempts already stored. */
+  async storedAttemptKeys(runId: string): Promise<Set<string>> {
+    const rows = await this.all(`SELECT item_id, attempt FROM attempts WHERE run_id = ?`, [runId]);
+    return new Set(rows.map((r) => attemptKey(String(r.item_id), Number(r.attempt))));
+  }
+
+  /** Attempts stored without a grade (a run killed between the two writes, or a judge that failed). */
+  async ungradedAttempts(runId: string): Promise<StoredAttempt[]> {
+    const rows = await this.all(
+      `SELECT a.* FROM attempts a ANTI JOIN grades g USING (run_id, item_id, attempt)
+       WHERE a.run_id = ? ORDER BY a.item_id, a.attempt`,
+      [runId],
+    );
+    return rows.map((r) => this.toAttempt(r));
+  }
+
+  // ───────────────────────────── grades ─────────────────────────────
+
+  async insertGrade(runId: string, itemId: string, attempt: number, g: Grade, judge: { name: string; version: string }): Promise<void> {
+    await this.exec(
+      `INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::JSON, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`,
+      [
+        runId,
+        itemId,
+        attempt,
+        g.outcome,
+        g.score,
+        g.extracted,
+        g.answerKey,
+        g.judgeDisagreement,
+        JSON.stringify(g.details),
+        judge.name,
+        judge.version,
+      ],
+    );
+  }
+
+  async getGrades(runId: string): Promise<StoredGrade[]> {
+    const rows = await this.all(`SELECT * FROM grades WHERE run_id = ? ORDER BY item_id, attempt`, [runId]);
+    return rows.map((r) => ({
+      runId,
+      itemId: String(r.item_id),
+      attempt: Number(r.attempt),
+      outcome: String(r.outcome) as Outcome,
+      score: Number(r.score),
+      extracted: (r.extracted as string | null) ?? null,
+      answerKey: (r.answer_key as string | null) ?? null,
+      judgeDisagreement: (r.judge_disagreement as boolean | null) ?? null,
+      details: parseJson<JsonObject>(r.details),
+      judge: String(r.judge),
+      judgeVersion: String(r.judge_version),
+    }));
+  }
+
+  /** Graded attempts grouped by item, in dataset order: what reducers consume. */
+  async gradedByItem(runId: string): Promise<Map<string, GradedAttempt[]>> {
+    const rows = await this.all(
+      `SELECT i.item_id, g.attempt, g.outcome, g.score, g.answer_key
+       FROM items i LEFT JOIN grades g ON g.run_id = i.run_id AND g.item_id = i.item_id
+       WHERE i.run_id = ? ORDER BY i.position, g.attempt`,
+      [runId],
+    );
+    const byItem = new Map<string, GradedAttempt[]>();
+    for (const r of rows) {
+      const id = String(r.item_id);
+      if (!byItem.has(id)) byItem.set(id, []);
+      if (r.attempt === null || r.attempt === undefined) continue;
+      byItem.get(id)!.push({
+        index: Number(r.attempt),
+        outcome: String(r.outcome) as Outcome,
+        score: Number(r.score),
+        answerKey: (r.answer_key as string | null) ?? null,
+      });
+    }
+    return byItem;
+  }
+
+  // ───────────────────────────── metrics ─────────────────────────────
+
+  async replaceMetrics(runId: string, rows: MetricRow[]): Promise<void> {
+    await this.exec(`DELETE FROM metrics WHERE run_id = ?`, [runId]);
+    for (const m of rows) {
+      await this.exec(`INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)`, [
+        runId,
+        m.metric,
+        m.breakdown,
+        Number.isFinite(m.value) ? m.value : null,
+        Number.isFinite(m.ciLow) ? m.ciLow : null,
+        Number.isFinite(m.ciHigh) ? m.ciHigh : null,
+        m.nItems,
+      ]);
+    }
+  }
+
+  async getMetrics(runId: string): Promise<MetricRow[]> {
+    const rows = await this.all(`SELECT * FROM metrics WHERE run_id = ? ORDER BY breakdown, metric`, [runId]);
+    return rows.map((r) => ({
+      metric: String(r.metric),
+      breakdown: String(r.breakdown),
+      value: Number(r.value),
+      ciLow: Number(r.ci_low),
+      ciHigh: Number(r.ci_high),
+      nItems: Number(r.n_items),
+    }));
+  }
+}
+
+export const attemptKey = (itemId: string, attempt: number): string => `${itemId}\u0000${attempt}`;
