@@ -42,6 +42,11 @@ export const RunConfigSchema = z
     api: z.enum(['chat', 'completions']).default('chat'),
     /** Client-side chat format for the completions API and the bundled engine. */
     chatFormat: z.string().optional(),
+    /**
+     * Tokenizer for length-controlled suites (RULER, NIAH) when the backend has none of its own:
+     * a model dir, a tokenizer.json, or a shipped name (deepseek-v3).
+     */
+    tokenizer: z.string().min(1).optional(),
     /** Name of the environment variable holding the API key (the key itself is never stored). */
     apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('OPENAI_API_KEY'),
     /** Ask the server for the n attempts of an item in one request (`n` parameter) instead of one each. */

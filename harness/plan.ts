@@ -3,11 +3,18 @@
  * fingerprint — the hashes that decide what "the same run" is (and so what a repeated `dseval run`
  * resumes instead of redoing).
  */
-import type { Item, JsonObject, Prompt, Sampling, Suite } from './types.js';
+import type { Item, JsonObject, Prompt, Sampling, Suite, TokenCounter } from './types.js';
 import type { RunConfig } from './config.js';
 import type { Backend } from './backends/backend.js';
 import type { ItemRow } from '../reports/store.js';
 import { shortHash, stableJson } from './hash.js';
+import { loadTokenizer, promptTokenCounter } from './tokenizer.js';
+
+/** A token counter from --tokenizer (with --chat-format, default DeepSeek-V3.2's) for servers whose tokenizer we cannot ask. */
+function configuredTokenCounter(config: RunConfig): TokenCounter | null {
+  if (!config.tokenizer) return null;
+  return promptTokenCounter(loadTokenizer(config.tokenizer), config.chatFormat ?? 'deepseek-v3.2', { thinking: config.thinking ?? false });
+}
 
 export interface RunPlan {
   suite: Suite;
@@ -43,7 +50,8 @@ export async function planRun(
   dataDir: string | null,
 ): Promise<RunPlan> {
   const options: JsonObject = config.suiteOptions;
-  let items = await suite.load({ dataPath: config.data ?? null, dataDir, options, tokenizer: backend.tokenCounter });
+  const tokenizer = backend.tokenCounter ?? configuredTokenCounter(config);
+  let items = await suite.load({ dataPath: config.data ?? null, dataDir, options, tokenizer });
   if (config.limit !== undefined) items = items.slice(0, config.limit);
   if (items.length === 0) throw new Error(`suite ${suite.name} loaded no items`);
 
@@ -68,6 +76,7 @@ export async function planRun(
     judge: `${judge.name}@${judge.version}`,
     ...backend.fingerprintParts,
   };
+  if (tokenizer && !backend.tokenCounter) fingerprintParts.tokenizer = tokenizer.id;
   const fingerprint = shortHash(stableJson(fingerprintParts));
   return { suite, items, rows, sampling, n, fingerprint, fingerprintParts };
 }

@@ -13,7 +13,11 @@ function metricRows(metrics: Metric[], byItem: Map<string, GradedAttempt[]>, bre
   });
 }
 
-/** Computes and stores the run's metrics; `suite` null falls back to the standard set. */
+/**
+ * Computes and stores the run's metrics; `suite` null falls back to the standard set. Each breakdown key of
+ * the suite gives one slice per metadata value ("difficulty=hard"); a key like "task,length" slices by the
+ * combination ("task=vt,length=4096"), which is how two-way tables (RULER, NIAH) are stored.
+ */
 export async function computeRunMetrics(store: Store, runId: string, suite: Suite | null, n: number): Promise<MetricRow[]> {
   const metrics = suite ? suite.metrics(n) : standardMetrics(n);
   const byItem = await store.gradedByItem(runId);
@@ -24,9 +28,9 @@ export async function computeRunMetrics(store: Store, runId: string, suite: Suit
     for (const key of keys) {
       const groups = new Map<string, Map<string, GradedAttempt[]>>();
       for (const { item } of items) {
-        const value = item.metadata[key];
-        if (value === undefined || value === null) continue;
-        const label = `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
+        const parts = key.split(',').map((k) => [k, item.metadata[k]] as const);
+        if (parts.some(([, v]) => v === undefined || v === null)) continue;
+        const label = parts.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(',');
         if (!groups.has(label)) groups.set(label, new Map());
         groups.get(label)!.set(item.id, byItem.get(item.id) ?? []);
       }

@@ -209,7 +209,10 @@ export interface Suite {
   judge(options: JsonObject): Judge;
   /** Metrics for a given n (attempts per item), e.g. avg@n, pass@k for k ≤ n, maj@n. */
   metrics(n: number): Metric[];
-  /** Metadata keys reports break results down by (difficulty, platform, length …). */
+  /**
+   * Metadata keys reports break results down by (difficulty, platform, length …); "a,b" slices by the
+   * combination of two keys (a two-way table).
+   */
   breakdowns?: string[];
   /** Version of the loader + template; enters the fingerprint. */
   version: string;

@@ -55,6 +55,7 @@ export function registerRun(program: Command): void {
     .option('--retry-base-ms <ms>', 'base of the exponential backoff', int)
     .addOption(new Option('--api <kind>', 'chat completions or plain completions').choices(['chat', 'completions']))
     .option('--chat-format <name>', 'client-side chat format (deepseek-v3.2, deepseek-v3.1, deepseek-v3)')
+    .option('--tokenizer <spec>', 'tokenizer for length-controlled suites: model dir, tokenizer.json, or deepseek-v3')
     .option('--api-key-env <VAR>', 'environment variable holding the API key (default OPENAI_API_KEY)')
     .option('--server-n', "ask for an item's attempts in one request (the API's n parameter)")
     .option('--no-stream', 'do not stream responses (no time-to-first-token then)')
@@ -103,6 +104,7 @@ function flagsToConfig(flags: Record<string, unknown>, extra: string[]): Record<
     api: flags.api,
     chatFormat: flags.chatFormat,
     apiKeyEnv: flags.apiKeyEnv,
+    tokenizer: flags.tokenizer,
     serverN: flags.serverN,
     stream: flags.stream === false ? false : undefined,
     progress: flags.progress,

@@ -3,7 +3,7 @@
  * real DuckDB store. Checks the exact stored rows and metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../reports/store.js';
 import { seedFor } from '../../harness/backends/backend.js';
@@ -188,5 +188,65 @@ describe('dseval run on a fixture', () => {
     const suites = await dseval(['list', 'suites']);
     expect(suites.stdout).toMatch(/aime25\s+AIME 2025/);
     expect(suites.stdout).toMatch(/hmmt_feb25/);
+  });
+});
+
+describe('formats users have', () => {
+  const dir = tempDir();
+  let server: FakeServer;
+  const answers = new Map([
+    ['What is 6 times 7?', '42'],
+    ['What is 5 plus 5?', '10'],
+  ]);
+  beforeAll(async () => {
+    server = await startFakeServer({ respond: mathResponder(answers, 1) });
+  });
+  afterAll(() => server.close());
+
+  it('a Hugging Face Parquet file with question/answer columns (numeric answers), read through DuckDB', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const parquet = join(dir, 'test-00000-of-00001.parquet');
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    await conn.run(
+      `COPY (SELECT * FROM (VALUES ('What is 6 times 7?', 42), ('What is 5 plus 5?', 10)) t(question, answer)) TO '${parquet}' (FORMAT parquet)`,
+    );
+    conn.closeSync();
+    inst.closeSync();
+    const db = join(dir, 'parquet.duckdb');
+    // a directory in HF snapshot layout works as well as the file
+    const r = await dseval(['run', '--suite', 'aime24', '--data', dir, '--model', `openai:${server.url}`, '-n', '1', '--db', db, '--progress', 'none']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    await withStore(db, async (store) => {
+      const [run] = await store.listRuns();
+      const items = await store.getItems(run.runId);
+      expect(items.map((i) => [i.item.id, i.item.target])).toEqual([
+        ['1', '42'],
+        ['2', '10'],
+      ]);
+      expect((await store.getGrades(run.runId)).map((g) => g.outcome)).toEqual(['correct', 'correct']);
+    });
+  });
+
+  it('the completions API with a client-side DeepSeek chat format', async () => {
+    const jsonl = join(dir, 'two.jsonl');
+    writeFileSync(jsonl, [...answers].map(([problem, answer], i) => JSON.stringify({ id: `q${i}`, problem, answer })).join('\n'));
+    const db = join(dir, 'completions.duckdb');
+    const start = server.requests.length;
+    const r = await dseval([
+      'run', '--suite', 'hmmt_feb25', '--data', jsonl, '--model', `openai:${server.url}`, '-n', '1', '--db', db,
+      '--api', 'completions', '--chat-format', 'deepseek-v3.2', '--thinking', '--progress', 'none',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const reqs = server.requests.slice(start);
+    expect(reqs.map((q) => q.path)).toEqual(['/v1/completions', '/v1/completions']);
+    expect(reqs[0].body.prompt).toBe(
+      `<｜begin▁of▁sentence｜><｜User｜>What is 6 times 7?\nPlease reason step by step, and put your final answer within \\boxed{}.<｜Assistant｜><think>`,
+    );
+    await withStore(db, async (store) => {
+      const [run] = await store.listRuns();
+      expect(run.fingerprintParts.chatFormat).toBe('deepseek-v3.2@1');
+      expect((await store.getGrades(run.runId)).every((g) => g.outcome === 'correct')).toBe(true);
+    });
   });
 });

@@ -125,8 +125,15 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServ
     const n = body.n ?? 1;
     const choices = Array.from({ length: n }, (_, i) => opts.respond(creq, i));
     const reasoningMode = opts.reasoning ?? 'field';
+    // Plain completions have no reasoning field: the text continues the prompt's opened <think> block.
     const asContent = (c: Completion) =>
-      reasoningMode === 'tags' && c.reasoning !== undefined ? `<think>${c.reasoning}</think>${c.content}` : c.content;
+      c.reasoning === undefined
+        ? c.content
+        : !isChat
+          ? `${c.reasoning}</think>${c.content}`
+          : reasoningMode === 'tags'
+            ? `<think>${c.reasoning}</think>${c.content}`
+            : c.content;
     const usage = {
       prompt_tokens: tokenCount(prompt),
       completion_tokens: choices.reduce((s, c) => s + tokenCount((c.reasoning ?? '') + c.content), 0),
