@@ -3,7 +3,7 @@
  * Writes are serialised on one connection (each statement commits on its own), so an attempt is durable
  * the moment insertAttempt resolves.
  */
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Attempt, Grade, GradedAttempt, Item, Json, JsonObject, Outcome, Prompt, Run, RunStatus } from '../harness/types.js';
@@ -50,8 +50,19 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 
 export class StoreError extends Error {}
 
+interface PendingWrite {
+  sql: string;
+  params: DuckDBValue[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 export class Store {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Group commit: rows that arrive while a commit is running go into the next transaction together. */
+  private pending: PendingWrite[] = [];
+  private flushing = false;
+  private prepared = new Map<string, DuckDBPreparedStatement>();
 
   private constructor(
     readonly path: string,
@@ -110,8 +121,66 @@ export class Store {
     await this.serial(() => this.conn.run(sql, params));
   }
 
+  /**
+   * A durable row write: resolves once the transaction holding it has committed. Writes arriving while a
+   * commit is under way are batched into the next one (group commit), so throughput does not pay one
+   * commit per row while every caller still learns when its row is safe.
+   */
+  private durableWrite(sql: string, params: DuckDBValue[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ sql, params, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        void this.flush();
+      }
+    });
+  }
+
+  private async statement(sql: string): Promise<DuckDBPreparedStatement> {
+    let st = this.prepared.get(sql);
+    if (!st) {
+      st = await this.conn.prepare(sql);
+      this.prepared.set(sql, st);
+    }
+    return st;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending.splice(0);
+      await this.serial(async () => {
+        try {
+          await this.conn.run('BEGIN TRANSACTION');
+          for (const w of batch) {
+            const st = await this.statement(w.sql);
+            st.bind(w.params);
+            await st.run();
+          }
+          await this.conn.run('COMMIT');
+          for (const w of batch) w.resolve();
+        } catch {
+          await this.conn.run('ROLLBACK').catch(() => undefined);
+          // One bad row must not sink the others: write them one by one and report each outcome.
+          // A row that is already there (same primary key) was written before: that is success.
+          for (const w of batch) {
+            try {
+              await this.conn.run(w.sql, w.params);
+              w.resolve();
+            } catch (e) {
+              if (/duplicate key|primary key/i.test(String((e as Error).message))) w.resolve();
+              else w.reject(e);
+            }
+          }
+        }
+      });
+    }
+    this.flushing = false;
+  }
+
   async close(): Promise<void> {
+    while (this.flushing || this.pending.length) await new Promise((r) => setTimeout(r, 1));
     await this.queue;
+    for (const st of this.prepared.values()) st.destroySync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
@@ -228,11 +297,13 @@ export class Store {
 
   // ───────────────────────────── attempts ─────────────────────────────
 
-  /** Stores one attempt; a duplicate (run, item, attempt) is ignored, so a retried write is harmless. */
+  /**
+   * Stores one attempt; a duplicate (run, item, attempt) is ignored, so a retried write is harmless.
+   * (Plain INSERT plus the duplicate check below: DuckDB's ON CONFLICT DO NOTHING costs ~7× per row.)
+   */
   async insertAttempt(runId: string, a: Attempt): Promise<void> {
-    await this.exec(
-      `INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)
-       ON CONFLICT DO NOTHING`,
+    await this.durableWrite(
+      `INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)`,
       [
         runId,
         a.itemId,
@@ -306,8 +377,8 @@ export class Store {
   // ───────────────────────────── grades ─────────────────────────────
 
   async insertGrade(runId: string, itemId: string, attempt: number, g: Grade, judge: { name: string; version: string }): Promise<void> {
-    await this.exec(
-      `INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::JSON, ?, ?, current_timestamp) ON CONFLICT DO NOTHING`,
+    await this.durableWrite(
+      `INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::JSON, ?, ?, current_timestamp)`,
       [
         runId,
         itemId,
