@@ -77,6 +77,9 @@ export async function planRun(
     ...backend.fingerprintParts,
   };
   if (tokenizer && !backend.tokenCounter) fingerprintParts.tokenizer = tokenizer.id;
+  // Everything but the judge: runs that share it share their attempts (a new judge only re-grades).
+  const { judge: _judge, ...generationParts } = fingerprintParts;
+  fingerprintParts.generation = shortHash(stableJson(generationParts));
   const fingerprint = shortHash(stableJson(fingerprintParts));
   return { suite, items, rows, sampling, n, fingerprint, fingerprintParts };
 }

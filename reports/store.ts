@@ -231,6 +231,26 @@ export class Store {
     return rows.length ? this.toRun(rows[0]) : null;
   }
 
+  /** The newest other run whose attempts were produced the same way (same generation fingerprint part). */
+  async latestRunWithGeneration(generation: string, exceptRunId: string): Promise<StoredRun | null> {
+    const rows = await this.all(
+      `SELECT * FROM runs WHERE fingerprint_parts->>'generation' = ? AND run_id <> ?
+       AND EXISTS (SELECT 1 FROM attempts a WHERE a.run_id = runs.run_id) ORDER BY created_at DESC LIMIT 1`,
+      [generation, exceptRunId],
+    );
+    return rows.length ? this.toRun(rows[0]) : null;
+  }
+
+  /** Copies another run's successful attempts into `runId` (not its grades): the new judge grades them. */
+  async copyAttempts(fromRunId: string, toRunId: string): Promise<number> {
+    await this.exec(
+      `INSERT INTO attempts SELECT ? AS run_id, * EXCLUDE (run_id) FROM attempts WHERE run_id = ? AND finish <> 'error'`,
+      [toRunId, fromRunId],
+    );
+    const rows = await this.all(`SELECT count(*) AS n FROM attempts WHERE run_id = ?`, [toRunId]);
+    return Number(rows[0].n);
+  }
+
   async runIdsWithPrefix(prefix: string): Promise<string[]> {
     const rows = await this.all(`SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id`, [prefix]);
     return rows.map((r) => String(r.run_id));
