@@ -172,6 +172,15 @@ describe('dseval run on a fixture', () => {
     });
   });
 
+  it('shows progress as a live bar (TTY) or as plain lines', async () => {
+    const bar = await run(join(dir, 'bar.duckdb'), ['--progress', 'bar']);
+    expect(bar.stderr).toMatch(/\r\x1b\[2Kaime25 [█░]+ \d+\/18 \d+% [\d.]+\/s ETA [\d:-]+ errors 0/);
+    expect(bar.stderr).toMatch(/18\/18 100%/);
+    const lines = await run(join(dir, 'lines.duckdb'), ['--progress', 'lines']);
+    expect(lines.stderr).toMatch(/^aime25: 0\/18 attempts \(0\.0%\)/m);
+    expect(lines.stderr).toMatch(/^aime25: 18\/18 attempts \(100\.0%\), [\d.]+\/s, ETA 0:00, errors 0$/m);
+  });
+
   it('prints the summary with `dseval show` and lists runs', async () => {
     const db = join(dir, 'show.duckdb');
     await run(db);
