@@ -17,6 +17,13 @@ import { engineBinary } from '../paths.js';
 
 const MAX_RESTARTS = 3;
 
+/**
+ * Failpoint for tests: kill the engine (SIGKILL) once this many tokens have arrived in this process, to
+ * exercise crash recovery deterministically. Unset in normal use.
+ */
+const killAfterTokens = Number(process.env.DSEVAL_FAILPOINT_KILL_ENGINE_AFTER_TOKENS ?? 0);
+let tokensSeen = 0;
+
 /** Identity of a checkpoint: config.json and every safetensors header (cheap: headers only, not weights). */
 function checkpointHash(dir: string): string {
   const parts: string[] = [readFileSync(join(dir, 'config.json'), 'utf8')];
@@ -122,13 +129,17 @@ export async function createBundledBackend(modelDirArg: string, config: RunConfi
           if (e.event === 'tokens') {
             seq.firstAt ??= performance.now();
             seq.tokens.push(...(e.tokens as number[]));
+            tokensSeen += (e.tokens as number[]).length;
+            if (killAfterTokens > 0 && tokensSeen >= killAfterTokens && tokensSeen - (e.tokens as number[]).length < killAfterTokens) engine.kill();
             if (stops.length && stops.some((s) => tok.decode(seq.tokens.slice(-64)).includes(s))) engine.send({ op: 'cancel', id, seq: i });
             return false;
           }
           if (e.event === 'done' || e.event === 'error') {
             seq.done = true;
             remaining -= 1;
-            finished.push(onAttempt(toAttempt(req, i, seq.tokens, e, started, seq.firstAt, prompt.length)));
+            // A sequence cancelled because the run is stopping is unfinished work, not an attempt: resume redoes it.
+            const interrupted = signal.aborted && e.finish === 'cancelled';
+            if (!interrupted) finished.push(onAttempt(toAttempt(req, i, seq.tokens, e, started, seq.firstAt, prompt.length)));
             return remaining === 0;
           }
           return false;

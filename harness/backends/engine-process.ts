@@ -115,6 +115,11 @@ export class EngineProcess {
     });
   }
 
+  /** SIGKILLs the engine (fault injection for tests: a real crash of the real process). */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
   /** Asks the engine to finish and exit; kills it if it does not within `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     if (!this.child) return;

@@ -26,7 +26,7 @@ export async function dseval(args: string[], opts: { env?: Record<string, string
 
 /** Starts `dseval` without waiting, for tests that signal or kill it. */
 export function spawnDseval(args: string[], env: Record<string, string> = {}): ResultPromise {
-  return execa('node', [bin, ...args], { reject: false, cwd: root, env, extendEnv: true, buffer: true });
+  return execa('node', [bin, ...args], { reject: false, cwd: root, env, extendEnv: true, buffer: true, forceKillAfterDelay: 30_000 });
 }
 
 export function tempDir(prefix = 'dseval-test-'): string {
