@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Item, JsonObject, LoadOptions, Suite } from '../../harness/types.js';
 import { assetPath } from '../../harness/paths.js';
 import { standardMetrics } from '../../harness/metrics.js';
-import { createBoxedJudge } from '../../judges/boxed.js';
+import { createMathJudge } from '../../judges/math/index.js';
 import { DatasetError, optionalText, readDataset, requireText } from './dataset.js';
 import { renderTemplate } from './template.js';
 
@@ -28,6 +28,10 @@ const OptionsSchema = z
     template: z.string().optional(),
     /** A system message to send before the problem. */
     system: z.string().optional(),
+    /** Time budget of one grade in ms (default 5000); past it the grade is `error`. */
+    judgeBudgetMs: z.coerce.number().int().min(100).max(600_000).optional(),
+    /** Judge worker threads (default: up to 2). */
+    judgeThreads: z.coerce.number().int().min(1).max(64).optional(),
   })
   .strict();
 
@@ -90,9 +94,18 @@ export function mathCompetitionSuite(spec: MathCompetitionSpec): Suite {
       const messages = system ? [{ role: 'system' as const, content: system }] : [];
       return { kind: 'chat', messages: [...messages, { role: 'user', content }] };
     },
-    judge() {
-      return createBoxedJudge({ integer: spec.answerType === 'integer' }); // replaced by judges/math when it lands
+    judge(rawOptions) {
+      const { judgeBudgetMs, judgeThreads } = parseSuiteOptions(OptionsSchema, rawOptions, spec.name);
+      // AIME: strict integer answers. Expression suites let each item's answer type decide (integer items of
+      // HMMT are then graded as exact integers too).
+      return createMathJudge({
+        strict: spec.strict,
+        answerType: spec.answerType === 'integer' ? 'integer' : undefined,
+        budgetMs: judgeBudgetMs,
+        threads: judgeThreads,
+      });
     },
+    judgeOptionKeys: ['judgeBudgetMs', 'judgeThreads'],
     metrics: (n) => standardMetrics(n),
   };
 }

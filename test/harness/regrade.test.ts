@@ -11,7 +11,6 @@ import { planRun } from '../../harness/plan.js';
 import { executeRun } from '../../harness/runner.js';
 import { createProgress } from '../../harness/progress.js';
 import { standardMetrics } from '../../harness/metrics.js';
-import { lastBoxed } from '../../judges/boxed.js';
 import type { Judge, Suite } from '../../harness/types.js';
 import { tempDir } from '../helpers/cli.js';
 import { startFakeServer, type FakeServer } from '../helpers/openai-server.js';
@@ -21,7 +20,7 @@ const judgeV = (version: string): Judge => ({
   name: 'toy',
   version,
   async grade(item, attempt) {
-    const got = lastBoxed(attempt.text);
+    const got = /\\boxed\{(\d+)\}/.exec(attempt.text)?.[1] ?? null;
     const want = version === '1' ? '7' : '8';
     const ok = got === want;
     return { outcome: ok ? 'correct' : 'wrong', score: ok ? 1 : 0, extracted: got, answerKey: got, judgeDisagreement: null, details: {} };
