@@ -75,3 +75,69 @@ export async function judgeSelfCheck(store: Store, runId: string): Promise<Judge
   const disagreements = Number(r.bad);
   return { checked, disagreements, rate: checked ? disagreements / checked : null };
 }
+
+/** Per-attempt columns whose distributions the report and gates read. */
+export const ATTEMPT_MEASURES = {
+  latency_ms: 'latency_ms',
+  ttft_ms: 'ttft_ms',
+  tokens_per_s: 'tokens_per_s',
+  completion_tokens: 'completion_tokens',
+  prompt_tokens: 'prompt_tokens',
+} as const;
+export type AttemptMeasure = keyof typeof ATTEMPT_MEASURES;
+
+export interface Distribution {
+  /** Attempts with a value (errored attempts are left out). */
+  count: number;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  p5: number | null;
+  p25: number | null;
+  p50: number | null;
+  p75: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** The distribution of one per-attempt measure over a run's non-errored attempts. */
+export async function attemptDistribution(store: Store, runId: string, measure: AttemptMeasure): Promise<Distribution> {
+  const col = ATTEMPT_MEASURES[measure];
+  if (!col) throw new Error(`unknown attempt measure "${measure}"`);
+  const [r] = await store.all(
+    `SELECT count(${col}) AS n, avg(${col}) AS mean, min(${col}) AS lo, max(${col}) AS hi,
+            quantile_cont(${col}, [0.05, 0.25, 0.5, 0.75, 0.95, 0.99]) AS q
+     FROM attempts WHERE run_id = ? AND finish <> 'error'`,
+    [runId],
+  );
+  const q = (r.q as unknown[] | null) ?? [];
+  const at = (i: number) => numOrNull(q[i]);
+  return {
+    count: Number(r.n),
+    mean: numOrNull(r.mean),
+    min: numOrNull(r.lo),
+    max: numOrNull(r.hi),
+    p5: at(0),
+    p25: at(1),
+    p50: at(2),
+    p75: at(3),
+    p95: at(4),
+    p99: at(5),
+  };
+}
+
+/** Mean completion tokens of the attempts of each outcome (tokens spent on correct vs failed answers). */
+export async function tokensByOutcome(store: Store, runId: string): Promise<Record<Outcome, { attempts: number; meanCompletionTokens: number | null }>> {
+  const rows = await store.all(
+    `SELECT g.outcome, count(*) AS n, avg(a.completion_tokens) AS mean
+     FROM attempts a JOIN grades g USING (run_id, item_id, attempt)
+     WHERE a.run_id = ? GROUP BY g.outcome`,
+    [runId],
+  );
+  const out = Object.fromEntries(OUTCOMES.map((o) => [o, { attempts: 0, meanCompletionTokens: null }])) as Record<
+    Outcome,
+    { attempts: number; meanCompletionTokens: number | null }
+  >;
+  for (const r of rows) out[String(r.outcome) as Outcome] = { attempts: Number(r.n), meanCompletionTokens: numOrNull(r.mean) };
+  return out;
+}

@@ -84,4 +84,15 @@ CREATE TABLE IF NOT EXISTS metrics (
   computed_at TIMESTAMP NOT NULL,
   PRIMARY KEY (run_id, metric, breakdown)
 );
+
+-- One row per attempt with its grade, run and item context (no long texts): the table most SQL starts from.
+CREATE OR REPLACE VIEW results AS
+SELECT a.run_id, r.suite, r.model, a.item_id, i.position, a.attempt, i.metadata,
+       g.outcome, g.score, g.extracted, g.answer_key, g.judge_disagreement, g.judge, g.judge_version,
+       a.finish, a.thinking_unclosed, a.prompt_tokens, a.completion_tokens,
+       a.latency_ms, a.ttft_ms, a.tokens_per_s, a.seed, a.error, a.created_at
+FROM attempts a
+JOIN runs r USING (run_id)
+JOIN items i USING (run_id, item_id)
+LEFT JOIN grades g USING (run_id, item_id, attempt)
 `;

@@ -5,11 +5,14 @@
 import { OUTCOMES } from '../harness/types.js';
 import type { Store, StoredRun } from './store.js';
 import { judgeSelfCheck, outcomeCounts, speedStats } from './queries.js';
+import { cellKey, columnMeans, groupSlices } from './slices.js';
+import type { MetricRow } from './store.js';
+import { rulerCellsFromMetrics, rulerTable } from '../suites/ruler/table.js';
 
-/** A plain text table: columns padded to their widest cell, numbers right-aligned. */
-export function textTable(header: string[], rows: string[][]): string {
+/** A plain text table: columns padded to their widest cell, numbers right-aligned unless `align: 'left'`. */
+export function textTable(header: string[], rows: string[][], opts: { align?: 'auto' | 'left' } = {}): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const isNum = (s: string) => /^[-+]?[\d.,%]+( ?[a-z/%]*)?$/.test(s.trim()) && s.trim() !== '';
+  const isNum = (s: string) => opts.align !== 'left' && /^[-+]?[\d.,%]+( ?[a-z/%]*)?$/.test(s.trim()) && s.trim() !== '';
   const fmt = (cells: string[]) =>
     cells.map((c, i) => (isNum(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [fmt(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
@@ -26,15 +29,9 @@ export async function formatRunSummary(store: Store, run: StoredRun): Promise<st
 
   const metrics = await store.getMetrics(run.runId);
   if (metrics.length) {
-    out.push('');
-    const rows = metrics.map((m) => [
-      m.breakdown || 'all',
-      m.metric,
-      pct(m.value),
-      `[${pct(m.ciLow)}, ${pct(m.ciHigh)}]`,
-      String(m.nItems),
-    ]);
-    out.push(textTable(['slice', 'metric', 'value', '95% CI (bootstrap)', 'items'], rows));
+    out.push('', ...formatMetricTables(metrics, run.n));
+    const ruler = run.suite === 'ruler' ? rulerLine(metrics) : null;
+    if (ruler) out.push('', ruler);
   } else {
     out.push('', '  (no metrics yet: the run has not finished)');
   }
@@ -69,4 +66,47 @@ export async function formatRunSummary(store: Store, run: StoredRun): Promise<st
     out.push(`  judge self-check: ${sc.disagreements} disagreements in ${sc.checked} grades (${pct(sc.rate ?? 0)})`);
   }
   return out.join('\n');
+}
+
+/** The headline metric of the slice tables: avg@n, else pass@1, else the first overall metric. */
+function sliceMetric(metrics: MetricRow[], n: number): string | null {
+  const overall = new Set(metrics.filter((m) => m.breakdown === '').map((m) => m.metric));
+  return overall.has(`avg@${n}`) ? `avg@${n}` : overall.has('pass@1') ? 'pass@1' : ([...overall][0] ?? null);
+}
+
+/**
+ * The metrics of a run as text: every overall metric with its interval, then one table per breakdown key
+ * (value, interval, items) and one pivot table per two-way breakdown (RULER task × length, NIAH depth ×
+ * length) with a mean row, all in the headline metric.
+ */
+export function formatMetricTables(metrics: MetricRow[], n: number): string[] {
+  const out: string[] = [];
+  const overall = metrics.filter((m) => m.breakdown === '');
+  out.push(textTable(['slice', 'metric', 'value', '95% CI (bootstrap)', 'items'], overall.map((m) => ['all', m.metric, pct(m.value), `[${pct(m.ciLow)}, ${pct(m.ciHigh)}]`, String(m.nItems)])));
+  const metric = sliceMetric(metrics, n);
+  if (!metric) return out;
+  const { oneWay, twoWay } = groupSlices(metrics, metric);
+  for (const g of oneWay) {
+    const rows = g.values.map((v) => {
+      const m = g.cells.get(v)!;
+      return [`${g.key}=${v}`, metric, pct(m.value), `[${pct(m.ciLow)}, ${pct(m.ciHigh)}]`, String(m.nItems)];
+    });
+    out.push('', textTable(['slice', 'metric', 'value', '95% CI (bootstrap)', 'items'], rows));
+  }
+  for (const t of twoWay) {
+    const means = columnMeans(t);
+    const rows = t.rows.map((r) => [r, ...t.cols.map((c) => { const m = t.cells.get(cellKey(r, c)); return m ? pct(m.value) : '–'; })]);
+    rows.push([`mean over ${t.rowKey}`, ...t.cols.map((c) => (means.has(c) ? pct(means.get(c)!.mean) : '–'))]);
+    out.push('', `${metric} by ${t.rowKey} (rows) × ${t.colKey} (columns)${t.fixed ? ` for ${t.fixed}` : ''}`, textTable([`${t.rowKey} \\ ${t.colKey}`, ...t.cols], rows));
+  }
+  return out;
+}
+
+/** RULER's headline from the suite's own table: average, weighted averages and effective length. */
+function rulerLine(metrics: MetricRow[]): string | null {
+  const cells = rulerCellsFromMetrics(metrics);
+  if (!cells.length) return null;
+  const t = rulerTable(cells);
+  const f = (x: number) => `${x.toFixed(1)}%`;
+  return `  RULER: average ${f(t.average)}, wAvg inc ${f(t.weightedIncreasing)}, dec ${f(t.weightedDecreasing)}; effective length ${t.effectiveLengthLabel} (threshold ${t.threshold}%)`;
 }
