@@ -2,6 +2,12 @@
 import { Command } from 'commander';
 import { registerRun } from './commands/run.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerDemo } from './commands/demo.js';
+import { registerCompare } from './commands/compare.js';
+import { registerReport } from './commands/report.js';
+import { registerGate } from './commands/gate.js';
+import { registerLeaderboard } from './commands/leaderboard.js';
+import { registerExport } from './commands/export.js';
 import { dsevalVersion } from './version.js';
 
 const program = new Command();
@@ -13,6 +19,12 @@ program
 
 registerRun(program);
 registerInspect(program);
+registerDemo(program);
+registerCompare(program);
+registerReport(program);
+registerGate(program);
+registerLeaderboard(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

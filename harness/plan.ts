@@ -67,13 +67,16 @@ export async function planRun(
   });
   const { sampling, n } = resolveSampling(suite, config);
 
+  const judgeKeys = suite.judgeOptionKeys ?? [];
+  const judgeOptions = Object.fromEntries(Object.entries(options).filter(([k]) => judgeKeys.includes(k)));
   const fingerprintParts: Record<string, string> = {
     suite: `${suite.name}@${suite.version}`,
-    suiteOptions: shortHash(options),
+    suiteOptions: shortHash(Object.fromEntries(Object.entries(options).filter(([k]) => !judgeKeys.includes(k)))),
     data: shortHash(rows.map((r) => r.dataHash)),
     prompts: shortHash(rows.map((r) => r.promptHash)),
     sampling: shortHash({ ...sampling, n, seed: config.seed }),
-    judge: `${judge.name}@${judge.version}`,
+    // Judge-only options belong to the judge part: changing them re-grades the stored attempts.
+    judge: `${judge.name}@${judge.version}${Object.keys(judgeOptions).length ? `/${shortHash(judgeOptions)}` : ''}`,
     ...backend.fingerprintParts,
   };
   if (tokenizer && !backend.tokenCounter) fingerprintParts.tokenizer = tokenizer.id;

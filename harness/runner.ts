@@ -78,10 +78,12 @@ function missingRequests(plan: RunPlan, config: RunConfig, stored: Set<string>, 
     if (missing.length === 0) continue;
     const groups = perItem ? [missing] : missing.map((i) => [i]);
     for (const attempts of groups) {
+      // A per-item budget (length-controlled suites) applies unless the user set --max-tokens.
+      const itemBudget = config.maxTokens === undefined ? row.item.maxTokens : undefined;
       requests.push({
         itemId: row.item.id,
         prompt: row.prompt,
-        sampling: plan.sampling,
+        sampling: itemBudget === undefined ? plan.sampling : { ...plan.sampling, maxTokens: itemBudget },
         attempts,
         seeds: attempts.map((i) => seedFor(config.seed, row.item.id, i)),
       });

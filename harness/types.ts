@@ -25,6 +25,11 @@ export interface Item {
   target: Json;
   /** Anything reports may slice by: difficulty, platform, contest date, length, depth … */
   metadata: JsonObject;
+  /**
+   * This item's answer budget, when the suite sets one per item (RULER's tokens_to_generate: its lengths
+   * are prompt + budget). Used instead of the suite default; an explicit --max-tokens overrides it.
+   */
+  maxTokens?: number;
 }
 
 export type Role = 'system' | 'user' | 'assistant';
@@ -214,6 +219,12 @@ export interface Suite {
    * combination of two keys (a two-way table).
    */
   breakdowns?: string[];
+  /**
+   * Option keys that configure only the judge (time limits, sandbox settings, concurrency). They enter the
+   * judge part of the fingerprint, not the generation part: changing them makes a new run that reuses the
+   * stored attempts and only re-grades them.
+   */
+  judgeOptionKeys?: string[];
   /** Version of the loader + template; enters the fingerprint. */
   version: string;
 }

@@ -8,6 +8,9 @@ const registry: Record<string, () => Promise<Suite>> = {
   aime25: async () => (await import('./aime25/suite.js')).default,
   aime24: async () => (await import('./aime24/suite.js')).default,
   hmmt_feb25: async () => (await import('./hmmt_feb25/suite.js')).default,
+  ruler: async () => (await import('./ruler/suite.js')).default,
+  niah: async () => (await import('./niah/suite.js')).default,
+  lcb: async () => (await import('./lcb/suite.js')).default,
 };
 
 export function suiteNames(): string[] {
