@@ -3,6 +3,9 @@
  * a bootstrap confidence interval over items). Pure functions; reports and suites share them.
  */
 import type { Estimate, GradedAttempt, Metric, Reducer } from './types.js';
+import { mulberry32 } from './random.js';
+
+export { mulberry32 };
 
 /**
  * Unbiased pass@k (Chen et al. 2021): the probability that at least one of k attempts drawn without
@@ -63,18 +66,6 @@ export function majAtKReducer(k: number): Reducer {
       const tied = [...votes.values()].filter((v) => v.count === top);
       return tied.filter((v) => v.correct).length / tied.length;
     },
-  };
-}
-
-/** A small seeded PRNG (mulberry32), so bootstrap intervals are reproducible run to run. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

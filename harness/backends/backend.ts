@@ -4,6 +4,7 @@
  * attempt to the caller as soon as it has it, so the store can keep it at once.
  */
 import type { Attempt, Request, TokenCounter } from '../types.js';
+import { hashSeed } from '../random.js';
 
 export interface Backend {
   /** The model identity as it enters the fingerprint (server model name, or a hash of the checkpoint). */
@@ -29,17 +30,5 @@ export class FatalBackendError extends Error {}
  * reproducible seed whatever the order or concurrency of the run.
  */
 export function seedFor(runSeed: number, itemId: string, index: number): number {
-  // FNV-1a over the three parts, then a 32-bit avalanche (murmur3 finaliser); kept below 2^31 for servers.
-  let h = 0x811c9dc5;
-  const s = `${runSeed}\u0000${itemId}\u0000${index}`;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) & 0x7fffffff;
+  return hashSeed(runSeed, itemId, index) & 0x7fffffff; // below 2^31: some servers reject larger seeds
 }

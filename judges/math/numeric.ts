@@ -8,6 +8,7 @@
 import type { Complex } from 'mathjs';
 import type { Deadline } from './deadline.js';
 import { Dec, isArr, isConst, isFn, isOp, isSym, literalText, math, type MathNode } from './mathjs.js';
+import { mulberry32 } from '../../harness/random.js';
 
 export const REL_TOL = 1e-10;
 const ABS_FLOOR = new Dec('1e-40');
@@ -334,17 +335,6 @@ export function isFiniteReal(v: NumValue): v is { mode: 'real'; v: Dec } {
 }
 
 // ───────────── sampling of free variables ─────────────
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Sample points for the given variables: seven positive and three negative, the same every run
  * (a verdict must not depend on luck).

@@ -4,21 +4,8 @@
  * sample counts are added, and two runs with the same seed produce identical items on any machine.
  */
 
-/** 32-bit FNV-1a over the parts (joined with NUL), finished with murmur3's avalanche. */
-export function hashSeed(...parts: Array<string | number>): number {
-  let h = 0x811c9dc5;
-  const s = parts.join('\u0000');
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { hashSeed } from '../../harness/random.js';
+import { hashSeed } from '../../harness/random.js';
 
 /** xoshiro128** seeded through splitmix32: fast, 128-bit state, good statistical quality. */
 export class Rng {
