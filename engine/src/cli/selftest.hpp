@@ -1,0 +1,25 @@
+// Shared plumbing of `dseval-engine selftest` (selftest.cpp runs the checks; the checks live in
+// selftest_numerics.cpp and selftest_kernels.cpp).
+#pragma once
+#include <string>
+
+#include "model/config.hpp"
+
+namespace dse::selftest {
+
+// Prints one JSON line {"check","ok","detail"} and counts it.
+void report(const char* name, bool ok, const std::string& detail);
+int passed();
+int failed();
+
+// The spec §1.1 / §13 RoPE configuration (qk_rope_head_dim 64, θ 1e4, YaRN 40× over 4096, β 32/1).
+ModelConfig spec_rope_config();
+
+// Number formats and positional encoding (spec §2): YaRN, RoPE layouts, Hadamard, FP8, act_quant, block dequant.
+void check_numerics();
+// Kernels and model pieces: linear invariance, router, top-k, Philox, sampler, thread pool.
+void check_kernels();
+// Raw values for the TypeScript cross-check (`selftest --dump`).
+void dump();
+
+}  // namespace dse::selftest
