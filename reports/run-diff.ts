@@ -107,7 +107,7 @@ export interface RunDifferences {
 }
 
 async function itemHashes(store: Store, runId: string): Promise<Map<string, { data: string; prompt: string }>> {
-  const rows = await store.all(`SELECT item_id, data_hash, prompt_hash FROM items WHERE run_id = ? ORDER BY position`, [runId]);
+  const rows = await store.all(`SELECT item_id, data_hash, prompt_hash FROM run_items WHERE run_id = ? ORDER BY position`, [runId]);
   return new Map(rows.map((r) => [String(r.item_id), { data: String(r.data_hash), prompt: String(r.prompt_hash) }]));
 }
 

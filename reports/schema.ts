@@ -1,9 +1,9 @@
 /**
  * The DuckDB schema: the single source of truth of every run (documented for users in docs/schema.md).
  * Keys are (run_id, item_id, attempt); rows are written as they arrive, so a killed run loses nothing
- * finished. Bump SCHEMA_VERSION and add a migration when a column changes.
+ * finished. Bump SCHEMA_VERSION and add a migration (MIGRATIONS) when a column changes.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -25,18 +25,34 @@ CREATE TABLE IF NOT EXISTS runs (
   finished_at       TIMESTAMP
 );
 
-CREATE TABLE IF NOT EXISTS items (
+-- Item contents are stored once per content hash, not once per run: many runs of the same suite (the
+-- regression-testing case) share them, and suites with large targets (LiveCodeBench's private tests) or
+-- long prompts (RULER at 128K) would otherwise repeat megabytes per item per run.
+CREATE TABLE IF NOT EXISTS item_data (
+  data_hash   VARCHAR PRIMARY KEY,      -- hash of the item's id, fields and target
+  fields      JSON NOT NULL,            -- what the prompt template saw (problem text …)
+  target      JSON NOT NULL             -- what the judge grades against
+);
+
+CREATE TABLE IF NOT EXISTS prompts (
+  prompt_hash VARCHAR PRIMARY KEY,      -- hash of the rendered prompt
+  prompt      JSON NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS run_items (
   run_id      VARCHAR NOT NULL,
   item_id     VARCHAR NOT NULL,
   position    INTEGER NOT NULL,         -- order in the dataset
-  data_hash   VARCHAR NOT NULL,         -- hash of the item's fields + target
-  prompt_hash VARCHAR NOT NULL,         -- hash of the rendered prompt
-  fields      JSON NOT NULL,            -- what the prompt template saw (problem text …)
-  prompt      JSON NOT NULL,
-  target      JSON NOT NULL,
+  data_hash   VARCHAR NOT NULL,         -- → item_data
+  prompt_hash VARCHAR NOT NULL,         -- → prompts
   metadata    JSON NOT NULL,
   PRIMARY KEY (run_id, item_id)
 );
+
+-- The items of every run with their contents: what queries read.
+CREATE OR REPLACE VIEW items AS
+SELECT r.run_id, r.item_id, r.position, r.data_hash, r.prompt_hash, d.fields, p.prompt, d.target, r.metadata
+FROM run_items r JOIN item_data d USING (data_hash) JOIN prompts p USING (prompt_hash);
 
 CREATE TABLE IF NOT EXISTS attempts (
   run_id            VARCHAR NOT NULL,
@@ -96,3 +112,21 @@ JOIN runs r USING (run_id)
 JOIN items i USING (run_id, item_id)
 LEFT JOIN grades g USING (run_id, item_id, attempt)
 `;
+
+/**
+ * Migrations from older schema versions, run in order before SCHEMA_SQL. Version 1 kept item contents in a
+ * per-run `items` table; version 2 stores them once per content hash (item_data, prompts) behind an `items` view.
+ */
+export const MIGRATIONS: Record<number, string[]> = {
+  1: [
+    `CREATE TABLE item_data (data_hash VARCHAR PRIMARY KEY, fields JSON NOT NULL, target JSON NOT NULL)`,
+    `CREATE TABLE prompts (prompt_hash VARCHAR PRIMARY KEY, prompt JSON NOT NULL)`,
+    `CREATE TABLE run_items (run_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL, position INTEGER NOT NULL,
+       data_hash VARCHAR NOT NULL, prompt_hash VARCHAR NOT NULL, metadata JSON NOT NULL, PRIMARY KEY (run_id, item_id))`,
+    `INSERT INTO item_data SELECT DISTINCT ON (data_hash) data_hash, fields, target FROM items`,
+    `INSERT INTO prompts SELECT DISTINCT ON (prompt_hash) prompt_hash, prompt FROM items`,
+    `INSERT INTO run_items SELECT run_id, item_id, position, data_hash, prompt_hash, metadata FROM items`,
+    `DROP VIEW IF EXISTS results`,
+    `DROP TABLE items`,
+  ],
+};

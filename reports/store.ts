@@ -7,7 +7,7 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, type Du
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Attempt, Grade, GradedAttempt, Item, Json, JsonObject, Outcome, Prompt, Run, RunStatus } from '../harness/types.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 export interface ItemRow {
   item: Item;
@@ -91,14 +91,21 @@ export class Store {
   }
 
   private async migrate(): Promise<void> {
-    for (const stmt of SCHEMA_SQL.split(';').map((s) => s.trim()).filter(Boolean)) await this.conn.run(stmt);
-    const rows = await this.all(`SELECT value FROM meta WHERE key = 'schema_version'`);
-    if (rows.length === 0) {
-      await this.conn.run(`INSERT INTO meta VALUES ('schema_version', ?)`, [String(SCHEMA_VERSION)]);
-    } else if (Number(rows[0].value) > SCHEMA_VERSION) {
-      throw new StoreError(
-        `the database ${this.path} has schema version ${rows[0].value}, newer than this dseval's ${SCHEMA_VERSION}; upgrade dseval`,
-      );
+    await this.conn.run(`CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`);
+    const rows = (await this.conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`)).getRowObjectsJS();
+    let version = rows.length ? Number(rows[0].value) : SCHEMA_VERSION;
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(`the database ${this.path} has schema version ${version}, newer than this dseval's ${SCHEMA_VERSION}; upgrade dseval`);
+    }
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      for (; version < SCHEMA_VERSION; version++) for (const stmt of MIGRATIONS[version]) await this.conn.run(stmt);
+      for (const stmt of SCHEMA_SQL.split(';').map((s) => s.trim()).filter(Boolean)) await this.conn.run(stmt);
+      await this.conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)`, [String(SCHEMA_VERSION)]);
+      await this.conn.run('COMMIT');
+    } catch (e) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw new StoreError(`cannot bring the database ${this.path} to schema version ${SCHEMA_VERSION}: ${(e as Error).message}`);
     }
   }
 
@@ -273,28 +280,61 @@ export class Store {
 
   // ───────────────────────────── items ─────────────────────────────
 
-  /** Stores the run's items (once, at the start of a run; a resumed run already has them). */
+  /**
+   * Stores the run's items (once, at the start of a run; a resumed run already has them). Contents go to the
+   * content-addressed tables only when no earlier run stored the same hash.
+   */
   async insertItems(runId: string, rows: ItemRow[]): Promise<void> {
     await this.serial(async () => {
-      const appender = await this.conn.createAppender('items');
-      for (const r of rows) {
-        appender.appendVarchar(runId);
-        appender.appendVarchar(r.item.id);
-        appender.appendInteger(r.position);
-        appender.appendVarchar(r.dataHash);
-        appender.appendVarchar(r.promptHash);
-        appender.appendVarchar(JSON.stringify(r.item.fields));
-        appender.appendVarchar(JSON.stringify(r.prompt));
-        appender.appendVarchar(JSON.stringify(r.item.target));
-        appender.appendVarchar(JSON.stringify(r.item.metadata));
-        appender.endRow();
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        const known = async (table: string, column: string, hashes: string[]) => {
+          const have = new Set<string>();
+          for (let i = 0; i < hashes.length; i += 1000) {
+            const chunk = hashes.slice(i, i + 1000);
+            const sql = `SELECT ${column} AS h FROM ${table} WHERE ${column} IN (${chunk.map(() => '?').join(',')})`;
+            for (const r of (await this.conn.runAndReadAll(sql, chunk)).getRowObjectsJS()) have.add(String(r.h));
+          }
+          return have;
+        };
+        const haveData = await known('item_data', 'data_hash', [...new Set(rows.map((r) => r.dataHash))]);
+        const havePrompt = await known('prompts', 'prompt_hash', [...new Set(rows.map((r) => r.promptHash))]);
+        const data = await this.conn.createAppender('item_data');
+        const prompts = await this.conn.createAppender('prompts');
+        const runItems = await this.conn.createAppender('run_items');
+        for (const r of rows) {
+          if (!haveData.has(r.dataHash)) {
+            haveData.add(r.dataHash);
+            data.appendVarchar(r.dataHash);
+            data.appendVarchar(JSON.stringify(r.item.fields));
+            data.appendVarchar(JSON.stringify(r.item.target));
+            data.endRow();
+          }
+          if (!havePrompt.has(r.promptHash)) {
+            havePrompt.add(r.promptHash);
+            prompts.appendVarchar(r.promptHash);
+            prompts.appendVarchar(JSON.stringify(r.prompt));
+            prompts.endRow();
+          }
+          runItems.appendVarchar(runId);
+          runItems.appendVarchar(r.item.id);
+          runItems.appendInteger(r.position);
+          runItems.appendVarchar(r.dataHash);
+          runItems.appendVarchar(r.promptHash);
+          runItems.appendVarchar(JSON.stringify(r.item.metadata));
+          runItems.endRow();
+        }
+        for (const a of [data, prompts, runItems]) a.closeSync();
+        await this.conn.run('COMMIT');
+      } catch (e) {
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw e;
       }
-      appender.closeSync();
     });
   }
 
   async countItems(runId: string): Promise<number> {
-    const rows = await this.all(`SELECT count(*) AS n FROM items WHERE run_id = ?`, [runId]);
+    const rows = await this.all(`SELECT count(*) AS n FROM run_items WHERE run_id = ?`, [runId]);
     return Number(rows[0].n);
   }
 
@@ -436,7 +476,7 @@ export class Store {
   async gradedByItem(runId: string): Promise<Map<string, GradedAttempt[]>> {
     const rows = await this.all(
       `SELECT i.item_id, g.attempt, g.outcome, g.score, g.answer_key
-       FROM items i LEFT JOIN grades g ON g.run_id = i.run_id AND g.item_id = i.item_id
+       FROM run_items i LEFT JOIN grades g ON g.run_id = i.run_id AND g.item_id = i.item_id
        WHERE i.run_id = ? ORDER BY i.position, g.attempt`,
       [runId],
     );
