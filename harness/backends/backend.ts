@@ -3,7 +3,8 @@
  * (any OpenAI-compatible server) and `bundled` (the native engine). A backend streams each finished
  * attempt to the caller as soon as it has it, so the store can keep it at once.
  */
-import type { Attempt, Request, TokenCounter } from '../types.js';
+import type { Attempt, FinishReason, Request, TokenCounter } from '../types.js';
+import { splitReasoning } from '../chat/reasoning.js';
 import { hashSeed } from '../random.js';
 
 export interface Backend {
@@ -31,4 +32,51 @@ export class FatalBackendError extends Error {}
  */
 export function seedFor(runSeed: number, itemId: string, index: number): number {
   return hashSeed(runSeed, itemId, index) & 0x7fffffff; // below 2^31: some servers reject larger seeds
+}
+
+/** What a backend observed for one generation, before the reasoning/answer split. */
+export interface Generation {
+  content: string;
+  /** Reasoning the server returned apart (reasoning_content), or null. */
+  reasoning: string | null;
+  finish: FinishReason;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  latencyMs: number;
+  ttftMs: number | null;
+  /** First → last token (ms), for the decode rate; null when unknown. */
+  decodeMs: number | null;
+  error: string | null;
+}
+
+/** Attempt `i` of a request from what the backend observed: reasoning split from the answer, decode rate. */
+export function attemptFrom(req: Request, i: number, g: Generation): Attempt {
+  const split = splitReasoning(g.content, g.reasoning, req.sampling.thinking);
+  const ct = g.completionTokens;
+  return {
+    itemId: req.itemId,
+    index: req.attempts[i],
+    seed: req.seeds[i],
+    text: split.text,
+    reasoning: split.reasoning,
+    thinkingUnclosed: split.thinkingUnclosed,
+    finish: g.finish,
+    promptTokens: g.promptTokens,
+    completionTokens: ct,
+    timings: {
+      latencyMs: g.latencyMs,
+      ttftMs: g.ttftMs,
+      // tokens after the first, over the time after the first: the decode rate, free of prefill and queueing
+      tokensPerSecond: ct !== null && ct > 1 && g.decodeMs !== null && g.decodeMs > 0 ? ((ct - 1) * 1000) / g.decodeMs : null,
+    },
+    error: g.error,
+  };
+}
+
+/** Attempt `i` of a request that produced nothing (retries exhausted, engine error …). */
+export function failedAttempt(req: Request, i: number, message: string): Attempt {
+  return attemptFrom(req, i, {
+    content: '', reasoning: null, finish: 'error', promptTokens: null, completionTokens: null,
+    latencyMs: 0, ttftMs: null, decodeMs: null, error: message,
+  });
 }

@@ -7,11 +7,10 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, s
 import { join, resolve } from 'node:path';
 import type { Attempt, Request } from '../types.js';
 import type { RunConfig } from '../config.js';
-import { type Backend, FatalBackendError } from './backend.js';
+import { type Backend, FatalBackendError, attemptFrom } from './backend.js';
 import { EngineCrashed, EngineProcess, type EngineEvent } from './engine-process.js';
 import { loadTokenizer, promptTokenCounter, type LoadedTokenizer } from '../tokenizer.js';
 import { EOS, renderChatPrompt, chatFormatVersion } from '../chat/formats.js';
-import { splitReasoning } from '../chat/reasoning.js';
 import { sha256, shortHash } from '../hash.js';
 import { engineBinary } from '../paths.js';
 
@@ -163,27 +162,18 @@ export async function createBundledBackend(modelDirArg: string, config: RunConfi
       }
     }
     if (e.event === 'done' && e.finish === 'cancelled' && !req.sampling.stop.length) finish = 'error';
-    const split = splitReasoning(content, null, req.sampling.thinking);
     const timings = (e.timings ?? {}) as Record<string, number>;
-    const decodeMs = typeof timings.decode_ms === 'number' ? timings.decode_ms : firstAt !== null ? now - firstAt : null;
-    const completion = typeof e.completion_tokens === 'number' ? e.completion_tokens : tokens.length;
-    return {
-      itemId: req.itemId,
-      index: req.attempts[i],
-      seed: req.seeds[i],
-      text: split.text,
-      reasoning: split.reasoning,
-      thinkingUnclosed: split.thinkingUnclosed,
+    return attemptFrom(req, i, {
+      content,
+      reasoning: null,
       finish,
       promptTokens: typeof e.prompt_tokens === 'number' ? e.prompt_tokens : promptLen,
-      completionTokens: completion,
-      timings: {
-        latencyMs: now - started,
-        ttftMs: firstAt === null ? null : firstAt - started,
-        tokensPerSecond: decodeMs && decodeMs > 0 && completion > 1 ? ((completion - 1) * 1000) / decodeMs : null,
-      },
+      completionTokens: typeof e.completion_tokens === 'number' ? e.completion_tokens : tokens.length,
+      latencyMs: now - started,
+      ttftMs: firstAt === null ? null : firstAt - started,
+      decodeMs: typeof timings.decode_ms === 'number' ? timings.decode_ms : firstAt !== null ? now - firstAt : null,
       error: e.event === 'error' ? String(e.message ?? 'engine error') : finish === 'error' ? 'cancelled' : null,
-    };
+    });
   }
 
   const thinking = config.thinking ?? false;

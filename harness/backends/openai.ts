@@ -3,9 +3,8 @@
  * completions, streamed (SSE) or not, with retries, a per-request timeout, and timings per attempt.
  */
 import type { Attempt, FinishReason, Prompt, Request, Sampling } from '../types.js';
-import { splitReasoning } from '../chat/reasoning.js';
 import { renderChatPrompt, chatFormatVersion } from '../chat/formats.js';
-import { type Backend, FatalBackendError } from './backend.js';
+import { type Backend, FatalBackendError, attemptFrom, failedAttempt } from './backend.js';
 import { PermanentError, type RetryPolicy, TransientError, parseRetryAfter, withRetries } from './retry.js';
 import { readSse } from './sse.js';
 
@@ -136,45 +135,18 @@ export async function createOpenAIBackend(opts: OpenAIBackendOptions): Promise<B
   }
 
   function toAttempt(req: Request, i: number, r: ResponseResult, c: ChoiceResult, soleChoice: boolean): Attempt {
-    const split = splitReasoning(c.content, c.reasoning, req.sampling.thinking);
-    const decodeMs = c.firstTokenAt !== null && c.lastTokenAt !== null ? c.lastTokenAt - c.firstTokenAt : null;
-    const tokens = soleChoice ? c.completionTokens : null;
-    let tps: number | null = null;
-    if (tokens !== null && tokens > 1 && decodeMs !== null && decodeMs > 0) tps = ((tokens - 1) * 1000) / decodeMs;
-    else if (tokens !== null && !opts.stream) tps = (tokens * 1000) / Math.max(1, r.endedAt - r.startedAt);
-    return {
-      itemId: req.itemId,
-      index: req.attempts[i],
-      seed: req.seeds[i],
-      text: split.text,
-      reasoning: split.reasoning,
-      thinkingUnclosed: split.thinkingUnclosed,
+    const streamedDecode = c.firstTokenAt !== null && c.lastTokenAt !== null ? c.lastTokenAt - c.firstTokenAt : null;
+    return attemptFrom(req, i, {
+      content: c.content,
+      reasoning: c.reasoning,
       finish: c.finish,
       promptTokens: r.promptTokens,
-      completionTokens: tokens,
-      timings: {
-        latencyMs: r.endedAt - r.startedAt,
-        ttftMs: c.firstTokenAt === null ? null : c.firstTokenAt - r.startedAt,
-        tokensPerSecond: tps,
-      },
+      completionTokens: soleChoice ? c.completionTokens : null,
+      latencyMs: r.endedAt - r.startedAt,
+      ttftMs: c.firstTokenAt === null ? null : c.firstTokenAt - r.startedAt,
+      decodeMs: opts.stream ? streamedDecode : r.endedAt - r.startedAt,
       error: null,
-    };
-  }
-
-  function failedAttempt(req: Request, i: number, message: string): Attempt {
-    return {
-      itemId: req.itemId,
-      index: req.attempts[i],
-      seed: req.seeds[i],
-      text: '',
-      reasoning: '',
-      thinkingUnclosed: false,
-      finish: 'error',
-      promptTokens: null,
-      completionTokens: null,
-      timings: { latencyMs: 0, ttftMs: null, tokensPerSecond: null },
-      error: message,
-    };
+    });
   }
 
   async function run(req: Request, which: number[], onAttempt: (a: Attempt) => Promise<void>, signal: AbortSignal) {
