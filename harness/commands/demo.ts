@@ -1,15 +1,19 @@
 /**
  * `dseval demo`: the main job on the embedded default. Makes the tiny DeepSeek-V3.2 test checkpoint when it is
  * absent (random weights, exact HF layout, FP8 with block scales), then evaluates it end to end with the bundled
- * engine: a small RULER grid (tasks that need no data files), plus AIME 2025 when a data directory is known.
- * Every stage runs for real — generation, storage, grading, metrics — with no downloads.
+ * engine: a small RULER grid (tasks that need no data files), plus AIME 2025 when a data directory is known,
+ * then writes the HTML report. Every stage runs for real — generation, storage, grading, metrics, report —
+ * with no downloads.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { projectRoot, engineBinary } from '../paths.js';
 import { writeTinyModel } from '../../engine/testmodel/generate.js';
 import { runCommand, EXIT } from './run.js';
+import { withExistingStore } from '../../reports/select.js';
+import { writeReport } from '../../reports/html/render.js';
+import type { StoredRun } from '../../reports/store.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -54,9 +58,17 @@ async function demo(opts: { modelDir: string; db: string; dataDir?: string; fres
   } else {
     say('\n(set DSEVAL_DATA_DIR to a folder with aime2025/aime2025.jsonl to add AIME 2025 to the demo)');
   }
+  // The last stage: the HTML report of the newest run of each suite the demo ran.
+  const reportPath = join(dirname(common.db), 'demo-report.html');
+  await withExistingStore(common.db, async (store) => {
+    const newest = new Map<string, StoredRun>();
+    for (const r of await store.listRuns()) if (r.status === 'finished') newest.set(r.suite, r);
+    await writeReport(store, [...newest.values()], reportPath, { title: 'dseval demo: the tiny DeepSeek-V3.2 test model' });
+  });
   say(
     `\nThe model has random weights, so its scores are near zero: the demo shows every stage working.\n` +
-      `Next: dseval list runs --db ${common.db}   ·   dseval show <run> --db ${common.db}   ·   dseval report <run> --db ${common.db}`,
+      `Report: ${reportPath}\n` +
+      `Next: dseval list runs --db ${common.db}   ·   dseval show <run> --db ${common.db}   ·   dseval compare <run> <run> --db ${common.db}`,
   );
   return EXIT.ok;
 }
