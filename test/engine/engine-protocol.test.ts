@@ -176,7 +176,9 @@ describe('serve protocol', () => {
     // A sequence index the request does not have is a client bug: an error event.
     eng.send({ op: 'generate', ...sampled('sib2', prompt, [1], { max_tokens: 200 }) });
     await eng.waitFor((e) => e.id === 'sib2' && e.event === 'tokens');
-    const err = await eng.call({ op: 'cancel', id: 'sib2', seq: 4 });
+    // sib2 keeps streaming tokens meanwhile, so wait for the error event itself, not the next event of sib2.
+    eng.send({ op: 'cancel', id: 'sib2', seq: 4 });
+    const err = await eng.waitFor((e) => e.id === 'sib2' && e.event !== 'tokens');
     expect(err.event).toBe('error');
     expect(String(err.message)).toMatch(/request "sib2" has 1 sequences, there is no seq 4/);
     eng.send({ op: 'cancel', id: 'sib2' });

@@ -28,10 +28,15 @@ const EXPECTED_CHECKS = [
   'router_bias_selection_only',
   'router_routed_scaling',
   'router_only_kept_groups',
-  'topk_radix_select', // §5.2 step 10
+  'topk_select', // §5.2 step 10
   'philox4x32_10_known_answers',
   'sampler',
   'thread_pool_fork_join',
+  // Blocked / vectorised kernels of the long-context paths, bit-identical to their per-row statements.
+  'gemm_rows_bit_identical',
+  'index_score_fixed_order', // §5.2 step 8
+  'round_bf16_vector',
+  'act_quant_hadamard_vector', // §2.3, §2.8
 ];
 
 describe('engine selftest (unit goldens inside the binary)', () => {

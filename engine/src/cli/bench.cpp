@@ -1,6 +1,7 @@
 // `dseval-engine bench <model-dir>`: prefill and decode throughput of the real forward pass.
 // Prefill: one prompt of --prompt tokens in chunks of --chunk. Decode: --batch sequences (each with
 // its own prefilled prompt) decoding --gen greedy steps together. Medians over --repeats.
+// With --contexts L1,L2,...: the long-context mode with a per-component breakdown (bench_context.cpp).
 #include <time.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_common.hpp"
 #include "cli/commands.hpp"
 #include "kernels/linear.hpp"
 #include "model/model.hpp"
@@ -61,39 +63,80 @@ std::vector<const WeightMatrix*> decode_matrices(const Model& m) {
 
 }  // namespace
 
-int bench_main(int argc, char** argv) {
-  std::string dir;
-  int prompt = 128, gen = 64, batch = 1, repeats = 5, chunk = 256;
-  LoadOptions lo;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--prompt") prompt = arg_int(argc, argv, i);
-    else if (a == "--gen") gen = arg_int(argc, argv, i);
-    else if (a == "--batch") batch = arg_int(argc, argv, i);
-    else if (a == "--repeats") repeats = arg_int(argc, argv, i);
-    else if (a == "--threads") lo.threads = arg_int(argc, argv, i);
-    else if (a == "--chunk") chunk = arg_int(argc, argv, i);
-    else if (a == "--no-dsa") lo.dsa = false;
-    else if (a == "--reference-fp8") lo.reference_fp8 = true;
-    else if (dir.empty() && a.rfind("--", 0) != 0) dir = a;
-    else fail("bench: unknown argument %s", a.c_str());
-  }
-  if (dir.empty()) fail("bench: missing <model-dir>");
-  if (prompt < 1 || gen < 1 || batch < 1 || repeats < 1 || chunk < 1) fail("bench: sizes must be positive");
-  lo.max_seq = prompt + gen + 1;
-  lo.cache_tokens = static_cast<int64_t>(batch + 1) * (lo.max_seq + 128);
-  auto model = Model::load(dir, lo);
-  const ModelConfig& c = model->config();
-  KvCache& kv = model->cache();
-  // Deterministic pseudo-random prompt tokens.
-  std::vector<int> tokens(static_cast<size_t>(prompt));
+std::vector<int> bench_tokens(int n, int vocab) {
+  std::vector<int> tokens(static_cast<size_t>(n));
   uint64_t x = 0x9E3779B97F4A7C15ull;
   for (int& t : tokens) {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    t = static_cast<int>(x % static_cast<uint64_t>(c.vocab_size));
+    t = static_cast<int>(x % static_cast<uint64_t>(vocab));
   }
+  return tokens;
+}
+
+void bench_prefill(Model& m, SeqCache& seq, const int* tokens, int n, int chunk, std::vector<float>& logits) {
+  for (int pos = 0; pos < n; pos += chunk) {
+    const int k = std::min(chunk, n - pos);
+    if (!m.cache().reserve(seq, pos + k)) fail("bench: cache exhausted");
+    std::vector<Segment> segs(1);
+    segs[0].cache = &seq;
+    segs[0].tokens = tokens + pos;
+    segs[0].n = k;
+    segs[0].start = pos;
+    m.forward(segs, logits);
+  }
+}
+
+void bench_decode(Model& m, std::vector<SeqCache>& seqs, std::vector<int>& last, int steps, std::vector<float>& logits) {
+  const int V = m.config().vocab_size;
+  for (int step = 0; step < steps; ++step) {
+    std::vector<Segment> segs(seqs.size());
+    for (size_t b = 0; b < seqs.size(); ++b) {
+      if (!m.cache().reserve(seqs[b], seqs[b].length + 1)) fail("bench: cache exhausted");
+      segs[b].cache = &seqs[b];
+      segs[b].tokens = &last[b];
+      segs[b].n = 1;
+      segs[b].start = seqs[b].length;
+    }
+    m.forward(segs, logits);
+    for (size_t b = 0; b < seqs.size(); ++b) {
+      const float* row = logits.data() + b * static_cast<size_t>(V);
+      last[b] = static_cast<int>(std::max_element(row, row + V) - row);
+    }
+  }
+}
+
+int bench_main(int argc, char** argv) {
+  BenchArgs a;
+  for (int i = 0; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "--prompt") a.prompt = arg_int(argc, argv, i);
+    else if (s == "--gen") a.gen = arg_int(argc, argv, i);
+    else if (s == "--batch") a.batch = arg_int(argc, argv, i);
+    else if (s == "--repeats") a.repeats = arg_int(argc, argv, i);
+    else if (s == "--threads") a.load.threads = arg_int(argc, argv, i);
+    else if (s == "--chunk") a.chunk = arg_int(argc, argv, i);
+    else if (s == "--contexts") {
+      if (i + 1 >= argc) fail("bench: --contexts needs a value");
+      a.contexts = argv[++i];
+    } else if (s == "--no-dsa") a.load.dsa = false;
+    else if (s == "--reference-fp8") a.load.reference_fp8 = true;
+    else if (a.dir.empty() && s.rfind("--", 0) != 0) a.dir = s;
+    else fail("bench: unknown argument %s", s.c_str());
+  }
+  if (a.dir.empty()) fail("bench: missing <model-dir>");
+  if (a.prompt < 1 || a.gen < 1 || a.batch < 1 || a.repeats < 1 || a.chunk < 1) fail("bench: sizes must be positive");
+  if (!a.contexts.empty()) return bench_contexts(a);
+  const int prompt = a.prompt, gen = a.gen, batch = a.batch, repeats = a.repeats, chunk = a.chunk;
+  LoadOptions lo = a.load;
+  lo.max_seq = prompt + gen + 1;
+  lo.cache_tokens = static_cast<int64_t>(batch + 1) * (lo.max_seq + 128);
+  auto model = Model::load(a.dir, lo);
+  const std::string& dir = a.dir;
+  const ModelConfig& c = model->config();
+  KvCache& kv = model->cache();
+  const std::vector<int> tokens = bench_tokens(prompt, c.vocab_size);
   using Clock = std::chrono::steady_clock;
   std::vector<double> prefill_tps, decode_tps, step_ms, decode_cpu_ms;
   std::vector<float> logits;
@@ -103,38 +146,14 @@ int bench_main(int argc, char** argv) {
     double prefill_s = 0;
     for (int b = 0; b < batch; ++b) {
       const auto t0 = Clock::now();
-      for (int pos = 0; pos < prompt; pos += chunk) {
-        const int n = std::min(chunk, prompt - pos);
-        if (!kv.reserve(seqs[static_cast<size_t>(b)], pos + n)) fail("bench: cache exhausted");
-        std::vector<Segment> segs(1);
-        segs[0].cache = &seqs[static_cast<size_t>(b)];
-        segs[0].tokens = tokens.data() + pos;
-        segs[0].n = n;
-        segs[0].start = pos;
-        model->forward(segs, logits);
-      }
+      bench_prefill(*model, seqs[static_cast<size_t>(b)], tokens.data(), prompt, chunk, logits);
       if (b == 0) prefill_s = std::chrono::duration<double>(Clock::now() - t0).count();
     }
     // Decode: all sequences step together, greedy.
     std::vector<int> last(static_cast<size_t>(batch), tokens.back());
     const auto t0 = Clock::now();
     const double c0 = cpu_seconds();
-    for (int step = 0; step < gen; ++step) {
-      std::vector<Segment> segs(static_cast<size_t>(batch));
-      for (int b = 0; b < batch; ++b) {
-        SeqCache& s = seqs[static_cast<size_t>(b)];
-        if (!kv.reserve(s, s.length + 1)) fail("bench: cache exhausted");
-        segs[static_cast<size_t>(b)].cache = &s;
-        segs[static_cast<size_t>(b)].tokens = &last[static_cast<size_t>(b)];
-        segs[static_cast<size_t>(b)].n = 1;
-        segs[static_cast<size_t>(b)].start = s.length;
-      }
-      model->forward(segs, logits);
-      for (int b = 0; b < batch; ++b) {
-        const float* row = logits.data() + static_cast<size_t>(b) * c.vocab_size;
-        last[static_cast<size_t>(b)] = static_cast<int>(std::max_element(row, row + c.vocab_size) - row);
-      }
-    }
+    bench_decode(*model, seqs, last, gen, logits);
     const double decode_s = std::chrono::duration<double>(Clock::now() - t0).count();
     const double decode_cpu = cpu_seconds() - c0;
     for (auto& s : seqs) kv.release(s);

@@ -39,6 +39,7 @@ int selftest_main(int argc, char** argv) {
   }
   selftest::check_numerics();
   selftest::check_kernels();
+  selftest::check_blocked_kernels();
   std::printf("{\"selftest\":\"done\",\"passed\":%d,\"failed\":%d}\n", selftest::passed(), selftest::failed());
   return selftest::failed() == 0 ? 0 : 1;
 }

@@ -1,5 +1,5 @@
 // Shared plumbing of `dseval-engine selftest` (selftest.cpp runs the checks; the checks live in
-// selftest_numerics.cpp and selftest_kernels.cpp).
+// selftest_numerics.cpp, selftest_kernels.cpp and selftest_blocked.cpp).
 #pragma once
 #include <string>
 
@@ -19,6 +19,8 @@ ModelConfig spec_rope_config();
 void check_numerics();
 // Kernels and model pieces: linear invariance, router, top-k, Philox, sampler, thread pool.
 void check_kernels();
+// Blocked kernels of the long-context paths vs their plain per-row statements: GEMM, indexer scorer, bf16 rounding.
+void check_blocked_kernels();
 // Raw values for the TypeScript cross-check (`selftest --dump`).
 void dump();
 

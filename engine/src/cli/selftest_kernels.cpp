@@ -115,22 +115,46 @@ void check_router() {
 }
 
 void check_topk() {
+  // Both algorithms (and the dispatcher) against a stable sort by (key desc, index asc), on random
+  // scores with many ties, on runs that defeat the filter (ascending: every element a new candidate),
+  // and on the special values (±0, ±inf, NaN ranks lowest).
   std::mt19937 rng(5);
   bool ok = true;
+  std::string where;
   std::vector<int> out;
-  for (int trial = 0; trial < 200; ++trial) {
-    const int n = 1 + static_cast<int>(rng() % 3000), k = 1 + static_cast<int>(rng() % 100);
+  auto order = [](float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return 0u;
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  };
+  const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1e-45f, -1e-45f};
+  for (int trial = 0; trial < 400; ++trial) {
+    const int n = 1 + static_cast<int>(rng() % (trial < 200 ? 3000 : 20000)), k = 1 + static_cast<int>(rng() % (trial % 3 == 0 ? 300 : 40));
     std::vector<float> s(static_cast<size_t>(n));
-    for (auto& v : s) v = static_cast<float>(static_cast<int>(rng() % 50)) * ((trial & 1) ? 0.001f : 1e5f) - 7.0f;  // many ties
-    topk_select(s.data(), n, k, out);
+    for (int i = 0; i < n; ++i) {
+      float v = static_cast<float>(static_cast<int>(rng() % 50)) * ((trial & 1) ? 0.001f : 1e5f) - 7.0f;  // many ties
+      if (trial % 5 == 1) v = static_cast<float>(i);                                                         // ascending
+      if (trial % 5 == 2) v = static_cast<float>(n - i);                                                     // descending
+      if (trial % 5 == 3 && rng() % 7 == 0) v = specials[rng() % 7];
+      s[static_cast<size_t>(i)] = v;
+    }
     std::vector<int> idx(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = i;
-    std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return s[static_cast<size_t>(a)] > s[static_cast<size_t>(b)]; });
+    std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return order(s[static_cast<size_t>(a)]) > order(s[static_cast<size_t>(b)]); });
     idx.resize(static_cast<size_t>(std::min(n, k)));
     std::sort(idx.begin(), idx.end());
-    ok = ok && idx == out;
+    topk_select_radix(s.data(), n, k, out);
+    if (out != idx && where.empty()) where = strformat("radix n=%d k=%d", n, k);
+    ok = ok && out == idx;
+    topk_select_filter(s.data(), n, k, out);
+    if (out != idx && where.empty()) where = strformat("filter n=%d k=%d", n, k);
+    ok = ok && out == idx;
+    topk_select(s.data(), n, k, out);
+    ok = ok && out == idx;
   }
-  report("topk_radix_select", ok, "200 random cases with ties vs a stable sort (ties -> lower index)");
+  report("topk_select", ok, ok ? "400 random cases (ties, ascending, descending, ±0/±inf/NaN), radix and filter, vs a stable sort (ties -> lower index)"
+                               : "mismatch: " + where);
 }
 
 void check_philox() {

@@ -1,47 +1,29 @@
-// Lightning-indexer scores for one query against many cached keys (spec §5.2 step 8):
+// Lightning-indexer scores (spec §5.2 step 8) of one query against a tile of cached keys:
 //   score[s] = k_scale[s] · Σ_h w[h] · ReLU(q̂_h · k̂_s)
-// with q̂ and k̂ FP8 values (exact in fp32). Heads run eight to a vector with the query transposed
-// ([d][h]), four keys at a time, so there is no horizontal sum per head; each (key, head) dot product
-// is one FMA chain over d in order, whatever the grouping — results do not depend on how many keys
-// or which other queries are scored.
+// with q̂ and k̂ FP8 values, decoded exactly to fp32. Heads run eight to a vector with the query
+// transposed ([d][h]), six keys at a time (12 accumulators; with AVX-512 16 heads per register and
+// twelve keys), so there is no horizontal sum per head.
+// Fixed arithmetic, whatever the tile, the key grouping or which other queries are scored:
+//  - each (key, head) dot product is one FMA chain over d = 0, 1, …, dim−1;
+//  - lane l of the head sum takes heads l, l+8, l+16, … in ascending order (fma(ReLU(dot), w, acc));
+//  - the eight lanes are added in the fixed v8_hsum tree, then multiplied by the key's scale.
+// So a score never depends on tiling, threads or batch, and the scalar build computes the same.
 #pragma once
 #include <cstdint>
 
 namespace dse {
 
-// Where key s lives: its FP8 codes (dim bytes) and its scale.
-struct IndexKeyRef {
-  const uint8_t* codes;
-  float scale;
-};
-
-// qT: [dim × hp] query values (hp a multiple of 8; padded heads carry w = 0); w: [hp] per-head weights.
-// key(s) returns the IndexKeyRef of key s. Writes out[s - s0] for s in [s0, s1).
-template <class KeyFn>
-void index_scores(const float* qT, const float* w, int hp, int dim, KeyFn&& key, int64_t s0, int64_t s1, float* out);
-
-// Non-template core: four keys' decoded values → four scores.
-void index_scores_block(const float* qT, const float* w, int hp, int dim, const float* const* kdec, int nk, float* out);
 // FP8 codes → fp32 values (exact), vectorised.
 void fp8_decode_row(const uint8_t* codes, int n, float* out);
 
-template <class KeyFn>
-void index_scores(const float* qT, const float* w, int hp, int dim, KeyFn&& key, int64_t s0, int64_t s1, float* out) {
-  alignas(32) float buf[4][1024];
-  for (int64_t s = s0; s < s1; s += 4) {
-    const int nk = static_cast<int>(s1 - s < 4 ? s1 - s : 4);
-    const float* kd[4];
-    float scale[4];
-    for (int j = 0; j < nk; ++j) {
-      const IndexKeyRef k = key(s + j);
-      fp8_decode_row(k.codes, dim, buf[j]);
-      kd[j] = buf[j];
-      scale[j] = k.scale;
-    }
-    float raw[4];
-    index_scores_block(qT, w, hp, dim, kd, nk, raw);
-    for (int j = 0; j < nk; ++j) out[s - s0 + j] = scale[j] * raw[j];
-  }
-}
+// qT: [dim × hp] query values (hp a multiple of 8; padded heads carry w = 0); w: [hp] per-head weights.
+// keys: nk decoded keys, key j at keys + j·dim; scale: their scales. Writes out[0..nk).
+void index_score_keys(const float* qT, const float* w, int hp, int dim, const float* keys, const float* scale, int nk, float* out);
+
+// The same scores from keys stored transposed, kT[d·ld + j] for key j (ld ≥ nk rounded up to 48, the
+// padding readable). With AVX-512 this runs keys in lanes, 48 keys × 8 heads per pass, which keeps the
+// FMA units busier when many queries share a tile of keys (prefill); the results are identical.
+bool index_score_transposed_available();
+void index_score_keys_t(const float* qT, const float* w, int hp, int dim, const float* kT, int64_t ld, const float* scale, int nk, float* out);
 
 }  // namespace dse

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/gemm.hpp"
 #include "kernels/parallel.hpp"
 #include "kernels/simd.hpp"
 #include "numerics/act_quant.hpp"
@@ -200,6 +201,11 @@ void linear(const WeightMatrix& W, const float* x, int64_t M, int64_t ldx, float
     ldx = K;
   }
 
+  if (M >= kGemmMinRows) {
+    // Many rows: the register-blocked GEMM (bit-identical per row to the paths below).
+    gemm_rows(W, row0, N, x, M, ldx, y, ldy, opt.round_bf16);
+    return;
+  }
   const int64_t panels = (N + kNR - 1) / kNR;
   const bool parallel = panels > 1 && M * N * K >= (1 << 15);
   if (M <= kMR) {

@@ -64,6 +64,17 @@ inline V8 v8_bf16(const uint16_t* p) {
   return {_mm256_castsi256_ps(_mm256_slli_epi32(v, 16))};
 }
 
+// Each lane rounded to the nearest bf16 value (ties to even), as round_bf16; NaN stays a quiet NaN.
+inline V8 v8_round_bf16(V8 a) {
+  const __m256i u = _mm256_castps_si256(a.v);
+  const __m256i hi = _mm256_set1_epi32(static_cast<int>(0xFFFF0000u));
+  const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
+  const __m256i r = _mm256_and_si256(_mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7FFF)), odd), hi);
+  const __m256i q = _mm256_and_si256(_mm256_or_si256(u, _mm256_set1_epi32(0x00400000)), hi);
+  const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x7FFFFFFF)), _mm256_set1_epi32(0x7F800000));
+  return {_mm256_castsi256_ps(_mm256_blendv_epi8(r, q, nan))};
+}
+
 #else  // scalar emulation
 
 struct V8 {
@@ -119,6 +130,16 @@ inline V8 v8_bf16(const uint16_t* p) {
     std::memcpy(&r.l[i], &u, 4);
   }
   return r;
+}
+inline V8 v8_round_bf16(V8 a) {
+  for (int i = 0; i < 8; ++i) {
+    uint32_t u;
+    std::memcpy(&u, &a.l[i], 4);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) u = (u | 0x00400000u) & 0xFFFF0000u;
+    else u = (u + 0x7FFFu + ((u >> 16) & 1u)) & 0xFFFF0000u;
+    std::memcpy(&a.l[i], &u, 4);
+  }
+  return a;
 }
 
 #endif

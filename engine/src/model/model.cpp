@@ -9,6 +9,7 @@
 #include "model/norm.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/profile.hpp"
 
 namespace dse {
 
@@ -91,11 +92,13 @@ void Model::forward(std::vector<Segment>& segs, std::vector<float>& logits) {
     }
     for (int r = 0; r < T; ++r)
       rms_norm_residual(&h[static_cast<size_t>(r) * D], &res[static_cast<size_t>(r) * D], L.ffn_norm.data(), D, eps, &x[static_cast<size_t>(r) * D]);
+    const ProfScope prof(L.moe ? Prof::Moe : Prof::DenseMlp);
     if (L.moe) moe_forward(L, c, x.data(), T, h.data(), run_);
     else mlp_forward(L.dense, x.data(), T, D, h.data(), run_);
   }
 
   // Final norm on the rows that need logits, then the fp32 LM head.
+  const ProfScope prof(Prof::LmHead);
   std::vector<float> xf(static_cast<size_t>(out_rows) * D);
   int o = 0;
   for (const Segment& s : segs) {

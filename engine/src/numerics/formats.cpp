@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/simd.hpp"
+
 namespace dse {
 
 namespace {
@@ -42,7 +44,9 @@ uint8_t fp8_e4m3_encode(float x) {
 }
 
 void round_bf16_inplace(float* x, size_t n) {
-  for (size_t i = 0; i < n; ++i) x[i] = round_bf16(x[i]);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) v8_store(x + i, v8_round_bf16(v8_load(x + i)));
+  for (; i < n; ++i) x[i] = round_bf16(x[i]);
 }
 
 }  // namespace dse
