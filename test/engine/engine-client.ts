@@ -254,3 +254,28 @@ export function compareSelected(engine: number[][][], ref: number[][][], topk: n
   );
   return { recall: total ? hit / total : 1, minRecall, sizesOk, sets };
 }
+
+/** A `forward` op's reply: fp32 logits per position and the indexer's selections per layer and position. */
+export interface ForwardEvent {
+  event: string;
+  logits: number[][];
+  selected: number[][][];
+  message?: string;
+}
+
+/** All-position logits and selections for `tokens`. Logits are fp32 printed with 9 digits: Math.fround recovers them exactly. */
+export async function forwardAll(e: EngineClient, tokens: number[], extra: Record<string, unknown> = {}, timeoutMs?: number): Promise<ForwardEvent> {
+  const r = (await e.call({ op: 'forward', id: `f${Math.random()}`, tokens, return_logits: 'all', return_selected: true, ...extra }, timeoutMs)) as unknown as ForwardEvent;
+  if (r.event !== 'forward') throw new Error(`forward failed: ${r.message}`);
+  r.logits = r.logits.map((row) => row.map((v) => Math.fround(v)));
+  return r;
+}
+
+/** log-softmax of one fp32 logit row at `id`, in float64. */
+export function logSoftmaxAt(row: ArrayLike<number>, id: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < row.length; i++) m = Math.max(m, row[i]!);
+  let z = 0;
+  for (let i = 0; i < row.length; i++) z += Math.exp(row[i]! - m);
+  return row[id]! - m - Math.log(z);
+}

@@ -10,39 +10,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReferenceModel, type RefModel } from '../../engine/reference/model.js';
-import { EngineClient, argmax, compareLogits, compareSelected, someTokens, tempDir, tinyModel, top2Gap } from './engine-client.js';
+import { EngineClient, argmax, forwardAll, logSoftmaxAt, compareLogits, compareSelected, someTokens, tempDir, tinyModel, top2Gap } from './engine-client.js';
 
 const TOPK = 32; // spec §13 index_topk
 const TOL_MAX = 3e-2;
 const TOL_MEAN = 1e-2;
 const TOL_REF_FP8 = 3e-3;
 
-interface ForwardEvent {
-  event: string;
-  logits: number[][];
-  selected: number[][][];
-  message?: string;
-}
-
 let tmp: ReturnType<typeof tempDir>;
 let modelDir: string;
 let ref: RefModel;
 let eng: EngineClient;
-
-async function forward(e: EngineClient, tokens: number[], extra: Record<string, unknown> = {}): Promise<ForwardEvent> {
-  const r = (await e.call({ op: 'forward', id: `f${Math.random()}`, tokens, return_logits: 'all', return_selected: true, ...extra })) as unknown as ForwardEvent;
-  if (r.event !== 'forward') throw new Error(`forward failed: ${r.message}`);
-  // Logits are fp32 printed with 9 digits: Math.fround recovers the exact fp32 values.
-  r.logits = r.logits.map((row) => row.map((v) => Math.fround(v)));
-  return r;
-}
-
-/** log-softmax of one fp32 logit row, in float64. */
-function logSoftmaxAt(row: number[], id: number): number {
-  const m = Math.max(...row);
-  const z = row.reduce((a, v) => a + Math.exp(v - m), 0);
-  return row[id]! - m - Math.log(z);
-}
 
 beforeAll(async () => {
   tmp = tempDir();
@@ -67,7 +45,7 @@ async function greedyRun(p: number, g: number, salt: number) {
   expect(gen!.tokens).toHaveLength(g);
   expect(gen!.done).toMatchObject({ finish: 'length', prompt_tokens: p, completion_tokens: g });
   const seq = [...prompt, ...gen!.tokens.slice(0, g - 1)];
-  const fwd = await forward(eng, seq, { chunks: [p, ...Array(g - 1).fill(1)] });
+  const fwd = await forwardAll(eng, seq, { chunks: [p, ...Array(g - 1).fill(1)] });
   const want = ref.forward(seq, { dsa: true });
   return { prompt, gen: gen!, seq, fwd, want };
 }
@@ -109,14 +87,14 @@ describe('engine vs reference: tiny FP8 V3.2 model', () => {
     const seq = bRun.seq.slice(0, 96);
     // With the MLA formulation fixed, every row is computed the same way whatever the chunking.
     for (const mla of ['naive', 'absorbed']) {
-      const whole = await forward(eng, seq, { mla });
-      const chunked = await forward(eng, seq, { mla, chunks: [64, 32] });
+      const whole = await forwardAll(eng, seq, { mla });
+      const chunked = await forwardAll(eng, seq, { mla, chunks: [64, 32] });
       expect(chunked.logits).toEqual(whole.logits);
       expect(chunked.selected).toEqual(whole.selected);
     }
     // Auto picks the formulation per chunk by cost, so chunked and one-shot may differ by formulation noise.
-    const whole = await forward(eng, seq);
-    const chunked = await forward(eng, seq, { chunks: [64, 32] });
+    const whole = await forwardAll(eng, seq);
+    const chunked = await forwardAll(eng, seq, { chunks: [64, 32] });
     const cmp = compareLogits(chunked.logits, whole.logits);
     expect(cmp.maxRel).toBeLessThan(TOL_MAX);
     expect(cmp.argmaxMismatch).toEqual([]);
@@ -131,8 +109,8 @@ describe('engine vs reference: tiny FP8 V3.2 model', () => {
     // The two differ only in where bf16 rounding happens (naive rounds the decompressed k_nope and v);
     // on this random model that alone moves logits by ~1e-2.
     const seq = bRun.seq.slice(0, 80);
-    const naive = await forward(eng, seq, { mla: 'naive' });
-    const absorbed = await forward(eng, seq, { mla: 'absorbed' });
+    const naive = await forwardAll(eng, seq, { mla: 'naive' });
+    const absorbed = await forwardAll(eng, seq, { mla: 'absorbed' });
     const cmp = compareLogits(naive.logits, absorbed.logits);
     expect(cmp.maxRel).toBeLessThan(TOL_MAX);
     expect(cmp.argmaxMismatch).toEqual([]);
@@ -172,8 +150,8 @@ describe('engine invariance', () => {
     try {
       await e.load(modelDir, { threads: 2, max_seq: 512, max_batch: 4 });
       const seq = someTokens(72, 21);
-      const two = await forward(e, seq, { chunks: [64, 8] });
-      const one = await forward(eng, seq, { chunks: [64, 8] });
+      const two = await forwardAll(e, seq, { chunks: [64, 8] });
+      const one = await forwardAll(eng, seq, { chunks: [64, 8] });
       expect(two.logits).toEqual(one.logits);
       expect(two.selected).toEqual(one.selected);
       const req = { id: 'thr', tokens: seq.slice(0, 40), seeds: [5, 6], temperature: 1, max_tokens: 10, logprobs: true };
@@ -192,14 +170,14 @@ describe('engine vs reference: switches', () => {
     try {
       await e.load(modelDir, { dsa: false, max_seq: 256 });
       const seq = someTokens(48, 5);
-      const dense = await forward(e, seq, { mla: 'naive' });
+      const dense = await forwardAll(e, seq, { mla: 'naive' });
       const want = ref.forward(seq, { dsa: false });
       const cmp = compareLogits(dense.logits, want.logits);
       expect(cmp.maxRel).toBeLessThan(TOL_MAX);
       expect(cmp.meanRel).toBeLessThan(TOL_MEAN);
       expect(dense.selected.every((layer) => layer.every((s) => s.length === 0))).toBe(true);
       // Same engine model with DSA on: identical while t+1 ≤ 32, different afterwards.
-      const sparse = await forward(eng, seq, { mla: 'naive' });
+      const sparse = await forwardAll(eng, seq, { mla: 'naive' });
       for (let t = 0; t < 32; t++) expect(sparse.logits[t]).toEqual(dense.logits[t]);
       expect(compareLogits(sparse.logits.slice(40), dense.logits.slice(40)).maxRel).toBeGreaterThan(1e-3);
     } finally {
@@ -213,7 +191,7 @@ describe('engine vs reference: switches', () => {
       await e.load(modelDir, { reference_fp8: true, max_seq: 256 });
       const seq = someTokens(64, 6);
       // The reference computes attention in the naive (MHA) formulation; so does this run.
-      const got = await forward(e, seq, { mla: 'naive' });
+      const got = await forwardAll(e, seq, { mla: 'naive' });
       const want = ref.forward(seq, { dsa: true, fp8Activations: true });
       const cmp = compareLogits(got.logits, want.logits);
       expect(cmp.maxRel).toBeLessThan(TOL_REF_FP8);

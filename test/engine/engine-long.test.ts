@@ -14,7 +14,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReferenceModel, type RefModel, type RefSession } from '../../engine/reference/model.js';
-import { EngineClient, argmax, compareLogits, compareSelected, someTokens, tempDir, tinyModel, top2Gap } from './engine-client.js';
+import { EngineClient, argmax, forwardAll, logSoftmaxAt, compareLogits, compareSelected, someTokens, tempDir, tinyModel, top2Gap } from './engine-client.js';
 
 const L = 2048;
 const CHUNK = 256;
@@ -23,33 +23,13 @@ const TOL_MAX = 3e-2;
 const TOL_MEAN = 1e-2;
 const GEN = 6;
 
-interface ForwardEvent {
-  event: string;
-  logits: number[][];
-  selected: number[][][];
-  message?: string;
-}
-
 let tmp: ReturnType<typeof tempDir>;
 let modelDir: string;
 let ref: RefModel;
 const prompt = someTokens(L, 77);
+/** The long prompt takes minutes in a loaded CI: a generous per-call timeout. */
+const forward = (e: EngineClient, tokens: number[], extra: Record<string, unknown> = {}) => forwardAll(e, tokens, extra, 300_000);
 const chunks = (n: number, c: number) => Array.from({ length: Math.ceil(n / c) }, (_, i) => Math.min(c, n - i * c));
-
-async function forward(e: EngineClient, tokens: number[], extra: Record<string, unknown> = {}): Promise<ForwardEvent> {
-  const r = (await e.call({ op: 'forward', id: `f${Math.random()}`, tokens, return_logits: 'all', return_selected: true, ...extra }, 300_000)) as unknown as ForwardEvent;
-  if (r.event !== 'forward') throw new Error(`forward failed: ${r.message}`);
-  r.logits = r.logits.map((row) => row.map((v) => Math.fround(v)));
-  return r;
-}
-
-function logSoftmaxAt(row: ArrayLike<number>, id: number): number {
-  let m = -Infinity;
-  for (let i = 0; i < row.length; i++) m = Math.max(m, row[i]!);
-  let z = 0;
-  for (let i = 0; i < row.length; i++) z += Math.exp(row[i]! - m);
-  return row[id]! - m - Math.log(z);
-}
 
 /**
  * Greedy decode through the serve path after the long prompt: the first token's logprob equals the forward op's
