@@ -10,6 +10,7 @@
  *   last-number    the last number in the text (MathArena's non-strict fallback)
  */
 
+import { matchBrace } from './latex/lexer.js';
 import { PLAIN_CONSTANTS, PLAIN_FUNCTIONS, UNIT_WORDS } from './latex/vocabulary.js';
 
 export type Strength = 'boxed' | 'list' | 'final-phrase' | 'whole-text' | 'answer-phrase' | 'last-math' | 'last-number';
@@ -54,18 +55,6 @@ export function prepareResponse(raw: string): Prepared {
 // ───────────── boxes ─────────────
 export interface Box { start: number; end: number; content: string }
 
-/** Index just past the group opening at s[open] === '{', or -1 if it never closes. */
-function closeBrace(s: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\') { i++; continue; }
-    if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return i + 1;
-  }
-  return -1;
-}
-
 const BOX = /\\(?:boxed|fbox|framebox)\s*(\{|\s+(?=[^\s{]))/g;
 /** Past this many box commands only the last ones are considered (a 100 KB response of boxes stays linear). */
 const MAX_BOXES = 200;
@@ -80,7 +69,7 @@ export function findBoxes(text: string): Box[] {
   for (const s of starts.slice(-MAX_BOXES)) {
     if (boxes.length && s.start < boxes[boxes.length - 1]!.end) continue; // nested in the previous top-level box
     if (s.braced) {
-      const end = closeBrace(text, s.open);
+      const end = matchBrace(text, s.open);
       if (end < 0) continue;
       boxes.push({ start: s.start, end, content: text.slice(s.open + 1, end - 1) });
     } else {

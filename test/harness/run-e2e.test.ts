@@ -5,21 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Store } from '../../reports/store.js';
+import { withStore } from '../../harness/commands/inspect.js';
 import { seedFor } from '../../harness/backends/backend.js';
 import { dseval, tempDir, writeMathFixture } from '../helpers/cli.js';
 import { hash01, mathResponder, startFakeServer, type FakeServer } from '../helpers/openai-server.js';
 
 const dataDir = process.env.DSEVAL_DATA_DIR;
-
-async function withStore<T>(db: string, fn: (s: Store) => Promise<T>): Promise<T> {
-  const s = await Store.open(db);
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 /** The number of correct attempts mathResponder gives for these items and seeds. */
 function expectedCorrect(answers: Map<string, string>, ids: Map<string, string>, n: number, runSeed: number, render: (p: string) => string, p = 0.6): number {

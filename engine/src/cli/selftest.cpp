@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "cli/commands.hpp"
 #include "cli/selftest.hpp"
@@ -29,6 +30,17 @@ void report(const char* name, bool ok, const std::string& detail) {
 
 int passed() { return g_pass; }
 int failed() { return g_fail; }
+
+WeightMatrix fp8_matrix(const std::vector<uint8_t>& codes, int64_t rows, int64_t cols, std::vector<float> scale) {
+  WeightMatrix w;
+  w.dtype = DType::F8_E4M3;
+  w.rows = rows;
+  w.cols = cols;
+  w.data = codes.data();
+  w.scale_cols = (cols + 127) / 128;
+  w.scale = std::move(scale);
+  return w;
+}
 
 }  // namespace selftest
 

@@ -30,13 +30,7 @@ void check_linear_invariance() {
   std::normal_distribution<float> nd(0.0f, 1.0f);
   std::vector<uint8_t> codes(static_cast<size_t>(N * K));
   for (auto& c : codes) c = fp8_e4m3_encode(nd(rng) * 50.0f);
-  WeightMatrix w;
-  w.dtype = DType::F8_E4M3;
-  w.rows = N;
-  w.cols = K;
-  w.data = codes.data();
-  w.scale_cols = 2;
-  w.scale = {0.01f, 0.02f};
+  const WeightMatrix w = fp8_matrix(codes, N, K, {0.01f, 0.02f});
   std::vector<float> x(static_cast<size_t>(M * K));
   for (auto& v : x) v = round_bf16(nd(rng));
   LinearOptions opt;

@@ -221,13 +221,9 @@ void check_block_dequant() {
     c = static_cast<uint8_t>(rng() & 0xFF);
     if ((c & 0x7F) == 0x7F) c = 0x10;
   }
-  WeightMatrix w;
-  w.dtype = DType::F8_E4M3;
-  w.rows = N;
-  w.cols = K;
-  w.data = codes.data();
-  w.scale_cols = 2;
-  for (int i = 0; i < 10; ++i) w.scale.push_back(std::ldexp(1.0f, -(i + 3)) * (i == 9 ? 1.5f : 1.0f));
+  std::vector<float> scale;
+  for (int i = 0; i < 10; ++i) scale.push_back(std::ldexp(1.0f, -(i + 3)) * (i == 9 ? 1.5f : 1.0f));
+  const WeightMatrix w = fp8_matrix(codes, N, K, scale);
   bool ok = true;
   std::vector<float> row(K);
   for (int r = 0; r < N; ++r) {

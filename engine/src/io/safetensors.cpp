@@ -1,8 +1,6 @@
 #include "io/safetensors.hpp"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +9,7 @@
 #include <string_view>
 
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/json.hpp"
 
 namespace dse {
@@ -120,16 +119,11 @@ std::vector<TensorInfo> parse_safetensors(const uint8_t* buf, size_t size, const
 }
 
 std::unique_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail("%s: cannot open: %s", path.c_str(), std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    fail("%s: not a regular file", path.c_str());
-  }
+  size_t size = 0;
+  int fd = open_regular_file(path, size);
   std::unique_ptr<SafetensorsFile> f(new SafetensorsFile());
   f->path_ = path;
-  f->size_ = static_cast<size_t>(st.st_size);
+  f->size_ = size;
   if (f->size_ > 0) {
     void* m = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m == MAP_FAILED) {

@@ -11,7 +11,7 @@
 
 namespace dse {
 
-std::string read_text_file(const std::string& path, size_t max_bytes) {
+int open_regular_file(const std::string& path, size_t& size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail("%s: cannot open: %s", path.c_str(), std::strerror(errno));
   struct stat st;
@@ -19,11 +19,18 @@ std::string read_text_file(const std::string& path, size_t max_bytes) {
     ::close(fd);
     fail("%s: not a regular file", path.c_str());
   }
-  if (static_cast<size_t>(st.st_size) > max_bytes) {
+  size = static_cast<size_t>(st.st_size);
+  return fd;
+}
+
+std::string read_text_file(const std::string& path, size_t max_bytes) {
+  size_t size = 0;
+  int fd = open_regular_file(path, size);
+  if (size > max_bytes) {
     ::close(fd);
-    fail("%s: file is %lld bytes, more than the %zu allowed", path.c_str(), static_cast<long long>(st.st_size), max_bytes);
+    fail("%s: file is %zu bytes, more than the %zu allowed", path.c_str(), size, max_bytes);
   }
-  std::string out(static_cast<size_t>(st.st_size), '\0');
+  std::string out(size, '\0');
   size_t got = 0;
   while (got < out.size()) {
     ssize_t n = ::read(fd, out.data() + got, out.size() - got);

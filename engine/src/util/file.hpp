@@ -5,6 +5,9 @@
 
 namespace dse {
 
+// Opens a regular file read-only (O_CLOEXEC) and reports its size; fails, naming the path, when it is
+// missing, unreadable or not a regular file. The caller closes the descriptor.
+int open_regular_file(const std::string& path, size_t& size);
 // Reads a whole (small) file; fails when it is missing, unreadable or larger than max_bytes.
 std::string read_text_file(const std::string& path, size_t max_bytes);
 bool file_exists(const std::string& path);

@@ -5,21 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Store } from '../../../reports/store.js';
+import { withStore } from '../../../harness/commands/inspect.js';
 import { seedFor } from '../../../harness/backends/backend.js';
 import { dseval, tempDir } from '../../helpers/cli.js';
 import { startFakeServer, type FakeServer } from '../../helpers/openai-server.js';
 import { sandboxMissing } from '../../judges/code/helpers.js';
 import { REFERENCES } from './reference-solutions.js';
-
-async function withStore<T>(db: string, fn: (s: Store) => Promise<T>): Promise<T> {
-  const s = await Store.open(db);
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 const fence = (code: string) => `Here is the program.\n\n\`\`\`python\n${code}\n\`\`\`\n`;
 

@@ -3,6 +3,7 @@
  * and a solver that answers a generated prompt from its text alone (the way a perfect model would) — so
  * tests can check that every item is answerable and that its references are the right ones.
  */
+import { expect } from 'vitest';
 import { loadTokenizer, promptTokenCounter } from '../../../harness/tokenizer.js';
 import type { Item, JsonObject, TokenCounter } from '../../../harness/types.js';
 import ruler from '../../../suites/ruler/suite.js';
@@ -16,6 +17,22 @@ export function deepseekCounter(): TokenCounter {
 
 export async function generateRuler(options: JsonObject, dataDir: string | null = null, tokenizer: TokenCounter | null = deepseekCounter()): Promise<Item[]> {
   return ruler.load({ dataPath: null, dataDir, options, tokenizer });
+}
+
+/**
+ * Every item's recorded size is its exact count (chat-formatted prompt + answer budget), at most its target
+ * length and within 1% below it. The uuid task's haystack unit is a ~60-token line: at 4K one line is more than 1%.
+ */
+export function expectSizedWithin1Pct(items: Item[]): void {
+  const counter = deepseekCounter();
+  for (const i of items) {
+    const meta = i.metadata as { tokens: number; length: number; answer_budget: number };
+    const exact = counter.countPrompt(ruler.render(i, {})) + meta.answer_budget;
+    expect(meta.tokens, i.id).toBe(exact);
+    expect(exact, i.id).toBeLessThanOrEqual(meta.length);
+    const slack = i.id.startsWith('niah_multikey_3/4096') ? 80 : 0.01 * meta.length;
+    expect(exact, i.id).toBeGreaterThanOrEqual(meta.length - slack);
+  }
 }
 
 /** The full user text the model sees (answer prefix excluded). */

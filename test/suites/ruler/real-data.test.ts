@@ -1,9 +1,8 @@
 /** RULER on the real essays and word lists ($DSEVAL_DATA_DIR), sized in DeepSeek V3's tokens. */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Item } from '../../../harness/types.js';
-import ruler from '../../../suites/ruler/suite.js';
 import { endsSentence } from '../../../suites/ruler/sentences.js';
-import { deepseekCounter, generateRuler, inputOf, solve } from './helpers.js';
+import { expectSizedWithin1Pct, generateRuler, inputOf, solve } from './helpers.js';
 
 const dataDir = process.env.DSEVAL_DATA_DIR;
 const meta = (i: Item) => i.metadata as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -16,14 +15,7 @@ describe.skipIf(!dataDir)('RULER with the real essays and word lists', () => {
 
   it('sizes all 11 synthetic tasks within 1% below the length, counted exactly', () => {
     expect(items).toHaveLength(11 * 2 * 2);
-    const counter = deepseekCounter();
-    for (const i of items) {
-      const exact = counter.countPrompt(ruler.render(i, {})) + meta(i).answer_budget;
-      expect(meta(i).tokens, i.id).toBe(exact);
-      expect(exact, i.id).toBeLessThanOrEqual(meta(i).length);
-      const slack = i.id.startsWith('niah_multikey_3/4096') ? 80 : 0.01 * meta(i).length;
-      expect(exact, i.id).toBeGreaterThanOrEqual(meta(i).length - slack);
-    }
+    expectSizedWithin1Pct(items);
   });
 
   it('places essay needles between sentences, at their recorded offsets and depths', () => {
