@@ -27,7 +27,8 @@ let tmp: ReturnType<typeof tempDir>;
 let modelDir: string;
 let ref: RefModel;
 const prompt = someTokens(L, 77);
-/** The long prompt takes minutes in a loaded CI: a generous per-call timeout. */
+/** The float64 reference over 2,048 tokens takes ~30 s here and minutes on a loaded CI machine: generous timeouts. */
+const LONG_TEST_MS = 600_000;
 const forward = (e: EngineClient, tokens: number[], extra: Record<string, unknown> = {}) => forwardAll(e, tokens, extra, 300_000);
 const chunks = (n: number, c: number) => Array.from({ length: Math.ceil(n / c) }, (_, i) => Math.min(c, n - i * c));
 
@@ -92,7 +93,7 @@ describe(`engine vs reference: a ${L}-token prompt (64× index_topk)`, () => {
     } finally {
       await e.close();
     }
-  });
+  }, LONG_TEST_MS);
 
   it('dense (dsa: false): logits at every position match a dense reference; decode continues it', async () => {
     const e = new EngineClient();
@@ -113,5 +114,5 @@ describe(`engine vs reference: a ${L}-token prompt (64× index_topk)`, () => {
     } finally {
       await e.close();
     }
-  });
+  }, LONG_TEST_MS);
 });
