@@ -6,9 +6,13 @@
 //
 //   node scripts/bench/ruler-gen.mjs [--samples 10] [--lengths 4k,8k,16k,32k,64k,128k] [--repeat 1] [--per-task]
 //
-// Data: $DSEVAL_DATA_DIR (essays, word lists; qa only when ruler/squad.json and ruler/hotpotqa.json are
-// there). Without it, only the tasks that need no files run.
-import { existsSync } from 'node:fs';
+// Data: $DSEVAL_DATA_DIR (essays, word lists). qa_1/qa_2 read ruler/squad.json and ruler/hotpotqa.json there;
+// when those are absent (they are not shipped), the bench writes stand-ins with the real files' shape and size
+// (SQuAD v2.0 dev: 35 articles, 1,204 paragraphs, ~12K questions of which ~6K answerable; HotpotQA dev-distractor: 7,405
+// questions × 10 paragraphs) whose text is the essays' sentences, so all 13 tasks are timed. Without
+// $DSEVAL_DATA_DIR, only the tasks that need no files run.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,16 +41,61 @@ const tokenizer = loadTokenizer('deepseek-v3');
 const counter = promptTokenCounter(tokenizer, 'deepseek-v3.2', { thinking: false });
 console.log(`tokenizer: DeepSeek V3 (${tokenizer.id}), loaded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-// Which tasks run: all with data, no-files without; qa only when both files are present.
-let tasks = 'no-files';
-if (dataDir) {
-  const qa = existsSync(join(dataDir, 'ruler/squad.json')) && existsSync(join(dataDir, 'ruler/hotpotqa.json'));
-  tasks = qa ? 'all' : 'synthetic';
+/** SQuAD v2 dev- and HotpotQA dev-distractor-shaped files of the real sizes, written from essay sentences. */
+function writeQaStandIns(dir) {
+  const essays = join(dataDir, 'haystack/PaulGrahamEssays');
+  const sentences = readdirSync(essays)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .flatMap((f) => readFileSync(join(essays, f), 'utf8').split(/(?<=[.!?])\s+/))
+    .map((x) => x.replace(/\s+/g, ' ').trim())
+    .filter((x) => x.length > 20);
+  let next = 0;
+  const sentence = () => sentences[next++ % sentences.length];
+  const paragraph = (n) => Array.from({ length: n }, sentence).join(' ');
+  const articles = Array.from({ length: 35 }, (_, a) => ({
+    title: `Article ${a}`,
+    paragraphs: Array.from({ length: a < 14 ? 35 : 34 }, (_, p) => {
+      const code = `K${a}x${p}`;
+      return {
+        context: `${paragraph(5)} The code of this passage is ${code}.`,
+        qas: [
+          ...Array.from({ length: 5 }, (_, q) => ({ question: `What is the code of passage ${a}-${p} (${q})?`, answers: [{ text: code }], is_impossible: false })),
+          ...Array.from({ length: 5 }, (_, q) => ({ question: `Unanswerable ${a}-${p}-${q}?`, answers: [], is_impossible: true })),
+        ],
+      };
+    }),
+  }));
+  const hotpot = Array.from({ length: 7405 }, (_, q) => ({
+    _id: `h${q}`,
+    question: `Which town did traveller ${q} reach?`,
+    answer: `Town${q}`,
+    context: Array.from({ length: 10 }, (_, k) => [`Title ${q}.${k}`, k === 3 ? [`Traveller ${q} reached Town${q}. `, sentence()] : [sentence(), ' ', sentence(), ' ', sentence()]]),
+  }));
+  const paths = { squad: join(dir, 'dev-v2.0.json'), hotpotqa: join(dir, 'hotpot_dev_distractor_v1.json') };
+  writeFileSync(paths.squad, JSON.stringify({ version: 'v2.0', data: articles }));
+  writeFileSync(paths.hotpotqa, JSON.stringify(hotpot));
+  return paths;
 }
-console.log(`data: ${dataDir ?? '(none)'}; tasks: ${tasks}${tasks === 'synthetic' ? ' (qa_1/qa_2 left out: no SQuAD/HotpotQA files)' : ''}; lengths ${lengths}; ${samples} samples`);
+
+// Which tasks run: all 13 with data (qa on the real files when present, else on stand-ins), no-files without.
+let tasks = 'no-files';
+let qaFiles = {};
+let qaNote = '';
+let standInDir = null;
+if (dataDir) {
+  tasks = 'all';
+  if (!(existsSync(join(dataDir, 'ruler/squad.json')) && existsSync(join(dataDir, 'ruler/hotpotqa.json')))) {
+    standInDir = mkdtempSync(join(tmpdir(), 'dseval-bench-qa-'));
+    qaFiles = writeQaStandIns(standInDir);
+    qaNote = ' (qa_1/qa_2 on stand-in files of SQuAD v2 dev / HotpotQA dev-distractor size, essay text)';
+  }
+}
+process.on('exit', () => standInDir && rmSync(standInDir, { recursive: true, force: true }));
+console.log(`data: ${dataDir ?? '(none)'}; tasks: ${tasks}${qaNote}; lengths ${lengths}; ${samples} samples`);
 
 // Baseline: full tokenization of sample 0 of every task at 16K, in the same run (median of 3 passes).
-const probes = await ruler.load({ dataPath: null, dataDir, options: { tasks, lengths: '16k', samples: 1 }, tokenizer: counter });
+const probes = await ruler.load({ dataPath: null, dataDir, options: { tasks, lengths: '16k', samples: 1, ...qaFiles }, tokenizer: counter });
 const probeTokens = probes.reduce((s, i) => s + i.metadata.prompt_tokens, 0);
 const baseline = [];
 for (let i = 0; i < 3; i++) {
@@ -59,7 +108,7 @@ console.log(`baseline: full tokenization of generated prompts ${(baseTps / 1000)
 
 const runOnce = async (taskList) => {
   const start = performance.now();
-  const items = await ruler.load({ dataPath: null, dataDir, options: { tasks: taskList, lengths, samples }, tokenizer: counter });
+  const items = await ruler.load({ dataPath: null, dataDir, options: { tasks: taskList, lengths, samples, ...qaFiles }, tokenizer: counter });
   const seconds = (performance.now() - start) / 1000;
   const tokens = items.reduce((s, i) => s + i.metadata.tokens, 0);
   return { items: items.length, seconds, tokens };
@@ -87,7 +136,7 @@ niah: ${grid.length} items (1K–128K × 11 depths × 2 variants, ${(tok / 1e6).
 
 if (perTask) {
   console.log('\nper task (separate runs, each with its own caches):');
-  const names = (tasks === 'no-files' ? ['niah_single_1', 'niah_multikey_2', 'niah_multikey_3', 'vt', 'cwe', 'fwe'] : ['niah_single_1', 'niah_single_2', 'niah_single_3', 'niah_multikey_1', 'niah_multikey_2', 'niah_multikey_3', 'niah_multivalue', 'niah_multiquery', 'vt', 'cwe', 'fwe', ...(tasks === 'all' ? ['qa_1', 'qa_2'] : [])]);
+  const names = (tasks === 'no-files' ? ['niah_single_1', 'niah_multikey_2', 'niah_multikey_3', 'vt', 'cwe', 'fwe'] : ['niah_single_1', 'niah_single_2', 'niah_single_3', 'niah_multikey_1', 'niah_multikey_2', 'niah_multikey_3', 'niah_multivalue', 'niah_multiquery', 'vt', 'cwe', 'fwe', 'qa_1', 'qa_2']);
   for (const name of names) {
     const r = await runOnce(name);
     console.log(`  ${name.padEnd(16)} ${r.seconds.toFixed(2).padStart(6)} s  ${(r.tokens / r.seconds / 1e6).toFixed(2)}M tokens/s`);
