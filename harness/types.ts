@@ -225,6 +225,11 @@ export interface Suite {
    * stored attempts and only re-grades them.
    */
   judgeOptionKeys?: string[];
+  /**
+   * The day an item became public (YYYY-MM-DD), or null when unknown: what `dseval show --cutoff` splits on to
+   * tell results on problems a model could have seen in training from those it could not. Pure, from the stored item.
+   */
+  releaseDate?(item: Item): string | null;
   /** Version of the loader + template; enters the fingerprint. */
   version: string;
 }

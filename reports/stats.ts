@@ -1,7 +1,8 @@
 /**
  * Paired statistics for comparing two runs item by item: the paired bootstrap interval of the mean
  * difference, the sign-flip permutation test, McNemar's exact test, Holm's step-down correction and the
- * minimum detectable effect. Pure functions of per-item differences; compare.ts pairs the items.
+ * minimum detectable effect. Pure functions of per-item differences; compare.ts pairs the items. Also the
+ * unpaired two-sample bootstrap, for two disjoint groups of items of one run (cutoff.ts).
  *
  * The unit of resampling is always the item: with n attempts per item the item's mean score is the
  * observation, so attempts of one item stay together (a cluster bootstrap / cluster permutation).
@@ -43,6 +44,31 @@ export function pairedBootstrap(diffs: number[], opts: { resamples?: number; lev
   means.sort();
   const alpha = (1 - level) / 2;
   return { mean, ciLow: quantile(means, alpha), ciHigh: quantile(means, 1 - alpha), resamples };
+}
+
+/**
+ * Difference of means b − a of two independent groups of items (e.g. problems released before and after a
+ * training cutoff) with a percentile-bootstrap interval: each group resampled with replacement on its own.
+ */
+export function twoSampleBootstrap(a: number[], b: number[], opts: { resamples?: number; level?: number; seed?: number } = {}): Interval {
+  const na = a.length, nb = b.length;
+  if (na === 0 || nb === 0) return { mean: NaN, ciLow: NaN, ciHigh: NaN, resamples: 0 };
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const diff = mean(b) - mean(a);
+  const resamples = Math.max(1000, Math.min(opts.resamples ?? 10_000, Math.floor(BOOTSTRAP_BUDGET / (na + nb))));
+  const level = opts.level ?? 0.95;
+  const rand = mulberry32(opts.seed ?? 20250101);
+  const va = Float64Array.from(a), vb = Float64Array.from(b);
+  const diffs = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sa = 0, sb = 0;
+    for (let i = 0; i < na; i++) sa += va[(rand() * na) | 0];
+    for (let i = 0; i < nb; i++) sb += vb[(rand() * nb) | 0];
+    diffs[r] = sb / nb - sa / na;
+  }
+  diffs.sort();
+  const alpha = (1 - level) / 2;
+  return { mean: diff, ciLow: quantile(diffs, alpha), ciHigh: quantile(diffs, 1 - alpha), resamples };
 }
 
 /** exact; monte-carlo (add-one estimate); bound: Hoeffding's bound, used when it is below 1e-20. */

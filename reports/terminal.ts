@@ -7,6 +7,7 @@ import type { Store, StoredRun } from './store.js';
 import { judgeSelfCheck, outcomeCounts, speedStats } from './queries.js';
 import { cellKey, columnMeans, groupSlices } from './slices.js';
 import type { MetricRow } from './store.js';
+import type { CutoffSplit } from './cutoff.js';
 import { rulerCellsFromMetrics, rulerTable } from '../suites/ruler/table.js';
 
 /** A plain text table: columns padded to their widest cell, numbers right-aligned unless `align: 'left'`. */
@@ -109,4 +110,28 @@ function rulerLine(metrics: MetricRow[]): string | null {
   const t = rulerTable(cells);
   const f = (x: number) => `${x.toFixed(1)}%`;
   return `  RULER: average ${f(t.average)}, wAvg inc ${f(t.weightedIncreasing)}, dec ${f(t.weightedDecreasing)}; effective length ${t.effectiveLengthLabel} (threshold ${t.threshold}%)`;
+}
+
+/** The contamination split as text: each metric before and after the cutoff, then the headline difference. */
+export function formatCutoffSplit(split: CutoffSplit): string {
+  const before = `released<${split.cutoff}`, after = `released>=${split.cutoff}`;
+  const names = [...new Set(split.rows.map((r) => r.metric))];
+  const cell = (metric: string, side: string) => {
+    const r = split.rows.find((x) => x.metric === metric && x.breakdown === side);
+    return r ? `${pct(r.value)} [${pct(r.ciLow)}, ${pct(r.ciHigh)}]` : '–';
+  };
+  const out = [
+    `contamination split at ${split.cutoff}: ${split.itemsBefore} items released before, ${split.itemsAfter} on or after` +
+      (split.undated ? ` (${split.undated} without a release date left out)` : ''),
+    textTable(['metric', `before ${split.cutoff}`, `on/after ${split.cutoff}`], names.map((m) => [m, cell(m, before), cell(m, after)]), { align: 'left' }),
+  ];
+  if (split.delta) {
+    const d = split.delta;
+    const pts = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+    const sign = d.ciHigh < 0 ? 'lower after the cutoff (interval excludes 0)' : d.ciLow > 0 ? 'higher after the cutoff (interval excludes 0)' : 'no clear difference (interval includes 0)';
+    out.push(`  ${split.headline} after − before: ${pts(d.mean)} pts [${pts(d.ciLow)}, ${pts(d.ciHigh)}] (95% bootstrap over items): ${sign}`);
+  } else {
+    out.push(`  one side is empty: no difference to estimate`);
+  }
+  return out.join('\n');
 }

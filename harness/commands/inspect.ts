@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { loadSuite, suiteNames } from '../../suites/index.js';
 import { Store } from '../../reports/store.js';
-import { formatRunSummary, textTable } from '../../reports/terminal.js';
+import { formatCutoffSplit, formatRunSummary, textTable } from '../../reports/terminal.js';
+import { cutoffSplit } from '../../reports/cutoff.js';
 
 const DEFAULT_DB = 'dseval.duckdb';
 
@@ -54,9 +55,15 @@ export function registerInspect(program: Command): void {
     .description('summary of one run: metrics with intervals, outcomes, tokens, speed')
     .argument('<run>', 'run id or unique prefix')
     .option('--db <file>', 'DuckDB database file', DEFAULT_DB)
-    .action(async (runId: string, opts: { db: string }) => {
+    .option('--cutoff <day>', 'also split the metrics at this day (YYYY-MM-DD, e.g. a training cutoff): problems released before vs on or after')
+    .action(async (runId: string, opts: { db: string; cutoff?: string }) => {
       await withStore(opts.db, async (store) => {
-        process.stdout.write(`${await formatRunSummary(store, await store.getRun(runId))}\n`);
+        const run = await store.getRun(runId);
+        process.stdout.write(`${await formatRunSummary(store, run)}\n`);
+        if (opts.cutoff !== undefined) {
+          const split = await cutoffSplit(store, run, await loadSuite(run.suite), opts.cutoff);
+          process.stdout.write(`\n${formatCutoffSplit(split)}\n`);
+        }
       });
     });
 }

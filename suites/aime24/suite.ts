@@ -7,4 +7,6 @@ export default mathCompetitionSuite({
   defaultData: 'aime2024/aime2024.jsonl',
   strict: true,
   answerType: 'integer',
+  // AIME I: Thursday 1 February 2024; AIME II: Wednesday 7 February 2024.
+  releaseDates: { default: '2024-02-01', 'AIME 2024 I': '2024-02-01', 'AIME 2024 II': '2024-02-07' },
 });

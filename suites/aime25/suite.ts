@@ -7,4 +7,6 @@ export default mathCompetitionSuite({
   defaultData: 'aime2025/aime2025.jsonl',
   strict: true,
   answerType: 'integer',
+  // AIME I: Thursday 6 February 2025; AIME II: Wednesday 12 February 2025.
+  releaseDates: { default: '2025-02-06', 'AIME 2025 I': '2025-02-06', 'AIME 2025 II': '2025-02-12' },
 });

@@ -20,7 +20,14 @@ export interface MathCompetitionSpec {
   /** AIME: strict integer answers (no fallback extraction). */
   strict: boolean;
   answerType: 'integer' | 'expression';
+  /**
+   * When the problems became public: the competition day per `source` (MathArena's field, e.g. "AIME 2025 II"),
+   * and `default` for rows without a known source. A row's own `release_date` field wins.
+   */
+  releaseDates: { default: string } & Record<string, string>;
 }
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
 
 const OptionsSchema = z
   .object({
@@ -107,5 +114,11 @@ export function mathCompetitionSuite(spec: MathCompetitionSpec): Suite {
     },
     judgeOptionKeys: ['judgeBudgetMs', 'judgeThreads'],
     metrics: (n) => standardMetrics(n),
+    releaseDate(item) {
+      const own = item.fields.release_date;
+      if (typeof own === 'string' && ISO_DAY.test(own)) return own.slice(0, 10);
+      const source = item.metadata.source;
+      return (typeof source === 'string' ? spec.releaseDates[source] : undefined) ?? spec.releaseDates.default;
+    },
   };
 }

@@ -7,4 +7,6 @@ export default mathCompetitionSuite({
   defaultData: 'hmmt_feb_2025/hmmt_feb_2025.jsonl',
   strict: false,
   answerType: 'expression',
+  // The February tournament: Saturday 15 February 2025.
+  releaseDates: { default: '2025-02-15' },
 });

@@ -71,6 +71,8 @@ const suite: Suite = {
   // Reasoning-model recipe (DeepSeek-R1-style evaluation); LCB's own defaults are n=10, T=0.2, 2000 tokens.
   defaults: { n: 4, temperature: 0.6, topP: 0.95, maxTokens: 32768 },
   breakdowns: ['difficulty', 'platform'],
+  // A problem is public from its contest's start (LCB's own contamination windows use the same field).
+  releaseDate: (item) => (typeof item.metadata.contest_date === 'string' ? item.metadata.contest_date.slice(0, 10) : null),
   judgeOptionKeys: CODE_JUDGE_OPTION_KEYS,
 
   async load(opts) {
