@@ -102,3 +102,18 @@ describe('contamination split', () => {
     expect(synthetic.stderr).toContain('suite ruler has no release dates');
   });
 });
+
+describe.skipIf(!process.env.DSEVAL_DATA_DIR)('release dates of the real datasets', () => {
+  it('AIME 2025 I/II, AIME 2024 I/II and HMMT Feb 2025 land on their competition days', async () => {
+    const days = async (name: string) => {
+      const suite = await loadSuite(name);
+      const items = await suite.load({ dataPath: null, dataDir: process.env.DSEVAL_DATA_DIR!, options: {}, tokenizer: null });
+      const count = new Map<string, number>();
+      for (const i of items) count.set(suite.releaseDate!(i)!, (count.get(suite.releaseDate!(i)!) ?? 0) + 1);
+      return Object.fromEntries(count);
+    };
+    expect(await days('aime25')).toEqual({ '2025-02-06': 15, '2025-02-12': 15 });
+    expect(await days('aime24')).toEqual({ '2024-02-01': 15, '2024-02-07': 15 });
+    expect(await days('hmmt_feb25')).toEqual({ '2025-02-15': 30 });
+  });
+});
