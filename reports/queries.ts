@@ -1,10 +1,12 @@
 /**
  * Read-side queries over the store that every view shares (terminal summary, HTML report, gates):
- * outcome counts and rates, token use, speed percentiles and the judge's self-check disagreement rate.
+ * outcome counts and rates, token use, speed percentiles, the judge's self-check disagreement rate, and the
+ * per-attempt (tokens, score) pairs behind the token-budget curve.
  */
 import type { Outcome } from '../harness/types.js';
 import { OUTCOMES } from '../harness/types.js';
 import type { Store } from './store.js';
+import type { BudgetAttempt } from './budget.js';
 
 export interface OutcomeCounts {
   total: number;
@@ -140,4 +142,23 @@ export async function tokensByOutcome(store: Store, runId: string): Promise<Reco
   >;
   for (const r of rows) out[String(r.outcome) as Outcome] = { attempts: Number(r.n), meanCompletionTokens: numOrNull(r.mean) };
   return out;
+}
+
+/** Every item's attempts as (completion tokens, score), for the token-budget curve (budget.ts); items in run order. */
+export async function budgetAttempts(store: Store, runId: string): Promise<BudgetAttempt[][]> {
+  const rows = await store.all(
+    `SELECT i.item_id, a.attempt, a.completion_tokens AS tokens, coalesce(g.score, 0) AS score
+     FROM items i
+     LEFT JOIN attempts a ON a.run_id = i.run_id AND a.item_id = i.item_id
+     LEFT JOIN grades g ON g.run_id = a.run_id AND g.item_id = a.item_id AND g.attempt = a.attempt
+     WHERE i.run_id = ? ORDER BY i.position, a.attempt`,
+    [runId],
+  );
+  const byItem = new Map<string, BudgetAttempt[]>();
+  for (const r of rows) {
+    const id = String(r.item_id);
+    if (!byItem.has(id)) byItem.set(id, []);
+    if (r.attempt !== null) byItem.get(id)!.push({ completionTokens: numOrNull(r.tokens), score: Number(r.score) });
+  }
+  return [...byItem.values()];
 }

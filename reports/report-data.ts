@@ -4,7 +4,8 @@
  */
 import type { JsonObject, Outcome, Prompt } from '../harness/types.js';
 import type { MetricRow, Store, StoredAttempt, StoredGrade, StoredRun } from './store.js';
-import { attemptDistribution, judgeSelfCheck, outcomeCounts, tokensByOutcome, type Distribution, type JudgeSelfCheck, type OutcomeCounts } from './queries.js';
+import { attemptDistribution, budgetAttempts, judgeSelfCheck, outcomeCounts, tokensByOutcome, type Distribution, type JudgeSelfCheck, type OutcomeCounts } from './queries.js';
+import type { BudgetAttempt } from './budget.js';
 import { primaryMetric } from './slices.js';
 import { runSettings, type RunSettings } from './run-diff.js';
 
@@ -26,6 +27,8 @@ export interface RunData {
   outcomes: OutcomeCounts;
   speed: { ttftMs: Distribution; tokensPerSecond: Distribution; latencyMs: Distribution };
   tokens: { completion: Distribution; prompt: Distribution; byOutcome: Record<Outcome, { attempts: number; meanCompletionTokens: number | null }> };
+  /** Each item's attempts as (completion tokens, score): the token-budget curve's input (budget.ts). */
+  budgetAttempts: BudgetAttempt[][];
   selfCheck: JudgeSelfCheck;
   items: ItemData[];
 }
@@ -40,7 +43,7 @@ function headline(metrics: MetricRow[], n: number): string | null {
 
 export async function loadRunData(store: Store, run: StoredRun): Promise<RunData> {
   const id = run.runId;
-  const [metrics, outcomes, ttft, tps, latency, completion, prompt, byOutcome, selfCheck, items, attempts, grades, settings] = await Promise.all([
+  const [metrics, outcomes, ttft, tps, latency, completion, prompt, byOutcome, selfCheck, items, attempts, grades, settings, budgetItems] = await Promise.all([
     store.getMetrics(id),
     outcomeCounts(store, id),
     attemptDistribution(store, id, 'ttft_ms'),
@@ -54,6 +57,7 @@ export async function loadRunData(store: Store, run: StoredRun): Promise<RunData
     store.getAttempts(id),
     store.getGrades(id),
     runSettings(run),
+    budgetAttempts(store, id),
   ]);
   const key = (item: string, a: number) => `${item}\u0000${a}`;
   const gradeOf = new Map(grades.map((g) => [key(g.itemId, g.attempt), g]));
@@ -70,6 +74,7 @@ export async function loadRunData(store: Store, run: StoredRun): Promise<RunData
     outcomes,
     speed: { ttftMs: ttft, tokensPerSecond: tps, latencyMs: latency },
     tokens: { completion, prompt, byOutcome },
+    budgetAttempts: budgetItems,
     selfCheck,
     items: items.map((r) => ({
       id: r.item.id,

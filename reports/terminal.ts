@@ -4,7 +4,8 @@
  */
 import { OUTCOMES } from '../harness/types.js';
 import type { Store, StoredRun } from './store.js';
-import { judgeSelfCheck, outcomeCounts, speedStats } from './queries.js';
+import { budgetAttempts, judgeSelfCheck, outcomeCounts, speedStats } from './queries.js';
+import { budgetCurve, formatBudget } from './budget.js';
 import { cellKey, columnMeans, groupSlices } from './slices.js';
 import type { MetricRow } from './store.js';
 import type { CutoffSplit } from './cutoff.js';
@@ -62,6 +63,12 @@ export async function formatRunSummary(store: Store, run: StoredRun): Promise<st
     `  tokens: ${sp.completionTokens.total} completion (mean ${fixed(sp.completionTokens.mean)} per attempt), ` +
       `${sp.promptTokens.total} prompt`,
   );
+  const budget = budgetCurve(await budgetAttempts(store, run.runId));
+  if (budget.tokensPerCorrect !== null) out.push(`  completion tokens per correct attempt: ${fixed(budget.tokensPerCorrect)}`);
+  if (budget.points.length > 1) {
+    const steps = budget.points.map((p) => `${formatBudget(p.budget)} ${pct(p.value)}`).join(' · ');
+    out.push(`  accuracy had max_tokens been B (attempts finished within B): ${steps}`);
+  }
   const sc = await judgeSelfCheck(store, run.runId);
   if (sc.checked) {
     out.push(`  judge self-check: ${sc.disagreements} disagreements in ${sc.checked} grades (${pct(sc.rate ?? 0)})`);

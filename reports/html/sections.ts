@@ -8,6 +8,7 @@ import type { RunData } from '../report-data.js';
 import type { Distribution } from '../queries.js';
 import { cellKey, columnMeans, compareValues, groupSlices, isNumericAxis } from '../slices.js';
 import { heatmap, intervalBars, lineChart, outcomeBars, pctLabel, quantileBoxes, type BarGroup, type LineSeries } from './charts.js';
+import { budgetCurve, budgetLadder, formatBudget } from '../budget.js';
 
 /** A run as it appears in one suite section. */
 export interface RunRef {
@@ -90,13 +91,28 @@ export function outcomeSection(runs: RunRef[]): { chart: string; table: Table } 
   return { chart, table: { header: ['outcome', ...runs.map((r) => r.label)], rows } };
 }
 
-export function tokenSection(runs: RunRef[]): { chart: string; table: Table } {
+export function tokenSection(runs: RunRef[]): { chart: string; budgetChart: string | null; table: Table } {
+  // One budget ladder for all runs, so their curves share the x axis; the last step is the longest completion.
+  const ladder = budgetLadder(Math.max(0, ...runs.flatMap((r) => r.data.budgetAttempts.flat().map((a) => a.completionTokens ?? 0))));
+  const curves = runs.map((r) => budgetCurve(r.data.budgetAttempts, ladder));
+  const budgetChart = curves.some((c) => c.points.length > 1)
+    ? lineChart({
+        title: 'Accuracy had max_tokens been B: attempts that finished within B tokens (95% intervals)',
+        xLabel: 'completion-token budget B',
+        xs: ladder.map(formatBudget),
+        series: runs.map((r, i) => ({
+          label: r.label,
+          color: r.color,
+          points: curves[i].points.map((p) => ({ x: formatBudget(p.budget), y: p.value, lo: p.ciLow, hi: p.ciHigh })),
+        })),
+      })
+    : null;
   const chart = quantileBoxes({
     title: 'Completion tokens per attempt (box p25–p75, whiskers p5–p95, dot = mean)',
     unit: 'completion tokens',
     rows: runs.map((r) => ({ label: r.label, color: r.color, ...pick(r.data.tokens.completion) })),
   });
-  const row = (label: string, f: (r: RunRef) => string) => ({ cells: [label, ...runs.map(f)] });
+  const row = (label: string, f: (r: RunRef, i: number) => string) => ({ cells: [label, ...runs.map(f)] });
   const table: Table = {
     header: ['tokens', ...runs.map((r) => r.label)],
     rows: [
@@ -106,13 +122,14 @@ export function tokenSection(runs: RunRef[]): { chart: string; table: Table } {
       row('… mean when correct', (r) => fmtInt(r.data.tokens.byOutcome.correct.meanCompletionTokens)),
       row('… mean when wrong', (r) => fmtInt(r.data.tokens.byOutcome.wrong.meanCompletionTokens)),
       row('… mean when truncated', (r) => fmtInt(r.data.tokens.byOutcome.truncated.meanCompletionTokens)),
+      row('completion tokens per correct attempt', (_, i) => fmtInt(curves[i].tokensPerCorrect)),
       row('prompt tokens per attempt, mean', (r) => fmtInt(r.data.tokens.prompt.mean)),
       row('judge self-check disagreements', (r) =>
         r.data.selfCheck.checked ? `${r.data.selfCheck.disagreements} of ${r.data.selfCheck.checked} (${fmtPct(r.data.selfCheck.rate)})` : 'no self-check',
       ),
     ],
   };
-  return { chart, table };
+  return { chart, budgetChart, table };
 }
 
 const sum = (d: Distribution) => (d.mean === null ? null : d.mean * d.count);
