@@ -80,8 +80,12 @@ export async function planRun(
     ...backend.fingerprintParts,
   };
   if (tokenizer && !backend.tokenCounter) fingerprintParts.tokenizer = tokenizer.id;
-  // Everything but the judge: runs that share it share their attempts (a new judge only re-grades).
+  // Everything but the judge and n: runs that share it share their attempts (a new judge only re-grades; a
+  // larger n generates only the attempts it adds, a smaller one takes a prefix). Attempt i's seed depends on
+  // (run seed, item, i) alone, and each attempt is its own request — unless --server-n asks the server for
+  // all n at once, whose answers may depend on n, so then n stays in.
   const { judge: _judge, ...generationParts } = fingerprintParts;
+  if (!config.serverN) generationParts.sampling = shortHash({ ...sampling, seed: config.seed });
   fingerprintParts.generation = shortHash(stableJson(generationParts));
   const fingerprint = shortHash(stableJson(fingerprintParts));
   return { suite, items, rows, sampling, n, fingerprint, fingerprintParts };

@@ -61,10 +61,11 @@ async function openRun(plan: RunPlan, config: RunConfig, deps: RunDeps): Promise
   await store.insertRun(run);
   await store.insertItems(runId, plan.rows);
   const generation = plan.fingerprintParts.generation;
-  const donor = config.fresh ? null : await store.latestRunWithGeneration(generation, runId);
+  const donor = config.fresh ? null : await store.donorRunWithGeneration(generation, runId);
   if (donor) {
-    const copied = await store.copyAttempts(donor.runId, runId);
-    deps.progress.log(`reusing ${copied} attempts of run ${donor.runId} (same generation settings, judge ${donor.fingerprintParts.judge} → ${plan.fingerprintParts.judge}): they are re-graded, not re-generated`);
+    const copied = await store.copyAttempts(donor.runId, runId, plan.n);
+    const what = donor.n === plan.n ? `judge ${donor.fingerprintParts.judge} → ${plan.fingerprintParts.judge}` : `n ${donor.n} → ${plan.n}`;
+    deps.progress.log(`reusing ${copied} attempts of run ${donor.runId} (same generation settings, ${what}): they are re-graded, not re-generated`);
   }
   return { run, resumed: false };
 }

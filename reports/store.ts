@@ -238,21 +238,29 @@ export class Store {
     return rows.length ? this.toRun(rows[0]) : null;
   }
 
-  /** The newest other run whose attempts were produced the same way (same generation fingerprint part). */
-  async latestRunWithGeneration(generation: string, exceptRunId: string): Promise<StoredRun | null> {
+  /**
+   * The other run whose attempts were produced the same way (same generation fingerprint part) with the most
+   * finished attempts, the newest among equals.
+   */
+  async donorRunWithGeneration(generation: string, exceptRunId: string): Promise<StoredRun | null> {
     const rows = await this.all(
-      `SELECT * FROM runs WHERE fingerprint_parts->>'generation' = ? AND run_id <> ?
-       AND EXISTS (SELECT 1 FROM attempts a WHERE a.run_id = runs.run_id) ORDER BY created_at DESC LIMIT 1`,
+      `SELECT r.* FROM runs r
+       JOIN (SELECT run_id, count(*) AS done FROM attempts WHERE finish <> 'error' GROUP BY run_id) a USING (run_id)
+       WHERE r.fingerprint_parts->>'generation' = ? AND r.run_id <> ?
+       ORDER BY a.done DESC, r.created_at DESC LIMIT 1`,
       [generation, exceptRunId],
     );
     return rows.length ? this.toRun(rows[0]) : null;
   }
 
-  /** Copies another run's successful attempts into `runId` (not its grades): the new judge grades them. */
-  async copyAttempts(fromRunId: string, toRunId: string): Promise<number> {
+  /**
+   * Copies another run's finished attempts with index < n into `toRunId` (not its grades: the new run's judge
+   * grades them).
+   */
+  async copyAttempts(fromRunId: string, toRunId: string, n: number): Promise<number> {
     await this.exec(
-      `INSERT INTO attempts SELECT ? AS run_id, * EXCLUDE (run_id) FROM attempts WHERE run_id = ? AND finish <> 'error'`,
-      [toRunId, fromRunId],
+      `INSERT INTO attempts SELECT ? AS run_id, * EXCLUDE (run_id) FROM attempts WHERE run_id = ? AND finish <> 'error' AND attempt < ?`,
+      [toRunId, fromRunId, n],
     );
     const rows = await this.all(`SELECT count(*) AS n FROM attempts WHERE run_id = ?`, [toRunId]);
     return Number(rows[0].n);

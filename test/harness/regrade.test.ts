@@ -1,6 +1,8 @@
 /**
  * A new judge version is a new run, but not new generations: the attempts of the run with the same
- * generation fingerprint are reused and only re-graded.
+ * generation fingerprint are reused and only re-graded. So is a different n: a larger n generates only the
+ * attempts it adds (attempt i's seed does not depend on n), a smaller one takes a prefix — except with
+ * --server-n, where the server draws all n together.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -44,11 +46,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function runOnce(db: string, judgeVersion: string, fresh = false) {
-  const config = resolveRunConfig({}, { suite: 'toy', model: `openai:${server.url}`, db, progress: 'none', fresh }, 'test');
+async function runOnce(db: string, judgeVersion: string, fresh = false, extra: { n?: number; serverN?: boolean } = {}) {
+  const config = resolveRunConfig({}, { suite: 'toy', model: `openai:${server.url}`, db, progress: 'none', fresh, ...extra }, 'test');
   const backend = await createOpenAIBackend({
     baseUrl: server.url, api: 'chat', apiKey: null, apiKeyEnv: 'X', timeoutMs: 10_000,
-    retry: { retries: 0, baseMs: 1, maxMs: 1 }, serverN: false, stream: true, log: () => {},
+    retry: { retries: 0, baseMs: 1, maxMs: 1 }, serverN: extra.serverN ?? false, stream: true, log: () => {},
   });
   const suite = suiteWith(judgeVersion);
   const judge = suite.judge({});
@@ -59,7 +61,8 @@ async function runOnce(db: string, judgeVersion: string, fresh = false) {
   try {
     const result = await executeRun(plan, config, { store, backend, judge, progress, versions: {}, signal: new AbortController().signal });
     const metrics = await store.getMetrics(result.run.runId);
-    return { result, logs, avg: metrics.find((m) => m.metric === 'avg@2')!.value, plan };
+    const texts = (await store.getAttempts(result.run.runId)).map((a) => `${a.itemId}/${a.index}/${a.seed}/${a.text}`).sort();
+    return { result, logs, avg: metrics.find((m) => m.metric === `avg@${plan.n}`)!.value, plan, texts };
   } finally {
     await store.close();
   }
@@ -82,5 +85,37 @@ describe('re-grading with a new judge', () => {
     const third = await runOnce(db, '2', true); // --fresh generates anew
     expect(server.requests.length).toBe(before + 6);
     expect(third.avg).toBeCloseTo(2 / 3, 12);
+  });
+});
+
+describe('changing n', () => {
+  it('a larger n generates only the added attempts; a smaller n takes a prefix of the largest run', async () => {
+    const db = join(tempDir(), 'more-n.duckdb');
+    const two = await runOnce(db, '1', false, { n: 2 });
+    let before = server.requests.length;
+    const four = await runOnce(db, '1', false, { n: 4 });
+    expect(server.requests.length - before).toBe(3 * 2); // 3 items × 2 new attempts
+    expect(four.plan.fingerprint).not.toBe(two.plan.fingerprint);
+    expect(four.plan.fingerprintParts.generation).toBe(two.plan.fingerprintParts.generation);
+    expect(four.logs.join('\n')).toMatch(/reusing 6 attempts of run toy-\w+ \(same generation settings, n 2 → 4\)/);
+    // Exactly what a run of n = 4 from scratch stores: the same seeds and texts per attempt, the same metrics.
+    const fresh = await runOnce(db, '1', true, { n: 4 });
+    expect(four.texts).toEqual(fresh.texts);
+    expect(four.avg).toBe(fresh.avg);
+
+    before = server.requests.length;
+    const three = await runOnce(db, '1', false, { n: 3 });
+    expect(server.requests.length).toBe(before); // attempts 0..2 of a 4-attempt run
+    expect(three.texts).toEqual(fresh.texts.filter((t) => !/\/3\//.test(t)));
+  });
+
+  it('with --server-n (all n in one request) n stays part of the generation settings', async () => {
+    const db = join(tempDir(), 'server-n.duckdb');
+    const two = await runOnce(db, '1', false, { n: 2, serverN: true });
+    const before = server.requests.length;
+    const four = await runOnce(db, '1', false, { n: 4, serverN: true });
+    expect(four.plan.fingerprintParts.generation).not.toBe(two.plan.fingerprintParts.generation);
+    expect(server.requests.length - before).toBe(3); // one request per item, all 4 drawn anew
+    expect(four.logs.join('\n')).not.toMatch(/reusing/);
   });
 });
