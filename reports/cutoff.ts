@@ -13,7 +13,10 @@ import type { MetricRow, Store, StoredRun } from './store.js';
 
 export interface CutoffSplit {
   cutoff: string;
-  /** Every metric of the suite on each side ("released<cutoff", "released>=cutoff" in `breakdown`). */
+  /**
+   * Every metric of the suite on each side, as breakdown slices ("released=before 2025-03-01",
+   * "released=on/after 2025-03-01"), so the report's breakdown tables and charts show them like any other key.
+   */
   rows: MetricRow[];
   itemsBefore: number;
   itemsAfter: number;
@@ -25,6 +28,9 @@ export interface CutoffSplit {
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The breakdown label of one side of the split. */
+export const cutoffSlice = (cutoff: string, side: 'before' | 'after') => `released=${side === 'before' ? 'before' : 'on/after'} ${cutoff}`;
 
 export async function cutoffSplit(store: Store, run: StoredRun, suite: Suite, cutoff: string): Promise<CutoffSplit> {
   if (!ISO_DAY.test(cutoff) || Number.isNaN(Date.parse(cutoff))) throw new Error(`--cutoff: expected a day as YYYY-MM-DD, got "${cutoff}"`);
@@ -41,7 +47,7 @@ export async function cutoffSplit(store: Store, run: StoredRun, suite: Suite, cu
   }
   const metrics: Metric[] = suite.metrics(run.n);
   const rows: MetricRow[] = [];
-  for (const [label, group] of [[`released<${cutoff}`, before], [`released>=${cutoff}`, after]] as const) {
+  for (const [label, group] of [[cutoffSlice(cutoff, 'before'), before], [cutoffSlice(cutoff, 'after'), after]] as const) {
     if (group.size === 0) continue;
     for (const m of metrics) {
       const e = computeMetric(m, group);

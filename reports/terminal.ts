@@ -8,7 +8,7 @@ import { budgetAttempts, judgeSelfCheck, outcomeCounts, speedStats } from './que
 import { budgetCurve, formatBudget } from './budget.js';
 import { cellKey, columnMeans, groupSlices } from './slices.js';
 import type { MetricRow } from './store.js';
-import type { CutoffSplit } from './cutoff.js';
+import { cutoffSlice, type CutoffSplit } from './cutoff.js';
 import { rulerCellsFromMetrics, rulerTable } from '../suites/ruler/table.js';
 
 /** A plain text table: columns padded to their widest cell, numbers right-aligned unless `align: 'left'`. */
@@ -121,7 +121,7 @@ function rulerLine(metrics: MetricRow[]): string | null {
 
 /** The contamination split as text: each metric before and after the cutoff, then the headline difference. */
 export function formatCutoffSplit(split: CutoffSplit): string {
-  const before = `released<${split.cutoff}`, after = `released>=${split.cutoff}`;
+  const before = cutoffSlice(split.cutoff, 'before'), after = cutoffSlice(split.cutoff, 'after');
   const names = [...new Set(split.rows.map((r) => r.metric))];
   const cell = (metric: string, side: string) => {
     const r = split.rows.find((x) => x.metric === metric && x.breakdown === side);

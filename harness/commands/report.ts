@@ -20,11 +20,12 @@ export function registerReport(program: Command): void {
     .option('--title <text>', 'page title')
     .option('--max-items <count>', 'item rows per suite', positiveInt, 5000)
     .option('--max-chars <count>', 'characters kept per transcript field (head and tail)', positiveInt, 100_000)
-    .action(async (specs: string[], opts: { db: string; out: string; title?: string; maxItems: number; maxChars: number }) => {
+    .option('--cutoff <day>', 'a training cutoff (YYYY-MM-DD): break results down into problems released before vs on or after it')
+    .action(async (specs: string[], opts: { db: string; out: string; title?: string; maxItems: number; maxChars: number; cutoff?: string }) => {
       await withExistingStore(opts.db, async (store) => {
         const runs = await selectRunList(store, specs);
         const out = resolve(opts.out);
-        const { bytes } = await writeReport(store, runs, out, { title: opts.title, maxItems: opts.maxItems, maxChars: opts.maxChars });
+        const { bytes } = await writeReport(store, runs, out, { title: opts.title, maxItems: opts.maxItems, maxChars: opts.maxChars, cutoff: opts.cutoff });
         process.stdout.write(`wrote ${out} (${(bytes / 1024).toFixed(0)} KiB, ${runs.length} run${runs.length > 1 ? 's' : ''})\n`);
       });
     });

@@ -9,6 +9,8 @@ import { assetPath } from '../../harness/paths.js';
 import { dsevalVersion } from '../../harness/version.js';
 import type { Store, StoredRun } from '../store.js';
 import { loadRunData } from '../report-data.js';
+import { cutoffSplit } from '../cutoff.js';
+import { loadSuite } from '../../suites/index.js';
 import { compareSuite, decide, fmtP, NotComparableError } from '../compare.js';
 import { testLabel } from '../compare-format.js';
 import { RUN_COLORS, pctLabel } from './charts.js';
@@ -29,6 +31,8 @@ export interface ReportOptions {
   maxItems?: number;
   /** Characters kept per text field of a transcript (head and tail). */
   maxChars?: number;
+  /** A training cutoff (YYYY-MM-DD): runs of suites with release dates get a "released" breakdown (cutoff.ts). */
+  cutoff?: string;
 }
 
 /** JSON safe to place inside <script type="application/json">. */
@@ -84,6 +88,10 @@ export async function buildReportHtml(store: Store, runs: StoredRun[], opts: Rep
   const refs: RunRef[] = [];
   for (const [index, run] of runs.entries()) {
     const data = await loadRunData(store, run);
+    if (opts.cutoff) {
+      const suite = await loadSuite(run.suite);
+      if (suite.releaseDate) data.metrics.push(...(await cutoffSplit(store, run, suite, opts.cutoff)).rows);
+    }
     refs.push({ data, index, color: RUN_COLORS[index % RUN_COLORS.length], label: `#${index + 1} ${run.runId}` });
   }
   const suiteNames = [...new Set(refs.map((r) => r.data.run.suite))];

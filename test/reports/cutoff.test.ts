@@ -4,11 +4,13 @@
  * difference of the headline metric gets an interval that excludes 0 only when the planted gap is real.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Store } from '../../reports/store.js';
 import { cutoffSplit } from '../../reports/cutoff.js';
 import { twoSampleBootstrap } from '../../reports/stats.js';
 import { loadSuite } from '../../suites/index.js';
+import { lcbMetrics } from '../../suites/lcb/suite.js';
 import { dseval, tempDir } from '../helpers/cli.js';
 import { itemsWithCorrect, plantRun } from './planted.js';
 
@@ -29,6 +31,7 @@ beforeAll(async () => {
       runId: 'lcb-run',
       suite: 'lcb',
       items: itemsWithCorrect('p', lcbCorrect, 1, (i) => ({ contest_date: lcbDay(i), difficulty: 'easy' })),
+      metrics: lcbMetrics,
     });
     await plantRun(store, { runId: 'aime-run', suite: 'aime25', items: aimeItems });
     await plantRun(store, { runId: 'ruler-run', suite: 'ruler', items: itemsWithCorrect('r', [1, 0], 1) });
@@ -44,9 +47,9 @@ describe('contamination split', () => {
       const split = await cutoffSplit(store, await store.getRun('lcb-run'), await loadSuite('lcb'), '2025-03-01');
       expect([split.itemsBefore, split.itemsAfter, split.undated]).toEqual([20, 20, 0]);
       expect(split.headline).toBe('pass@1');
-      const row = (side: string) => split.rows.find((r) => r.metric === 'pass@1' && r.breakdown === `${side}2025-03-01`)!;
-      expect(row('released<').value).toBeCloseTo(0.9, 12);
-      expect(row('released>=').value).toBeCloseTo(0.2, 12);
+      const row = (side: string) => split.rows.find((r) => r.metric === 'pass@1' && r.breakdown === `released=${side} 2025-03-01`)!;
+      expect(row('before').value).toBeCloseTo(0.9, 12);
+      expect(row('on/after').value).toBeCloseTo(0.2, 12);
       expect(split.delta!.mean).toBeCloseTo(-0.7, 12);
       expect(split.delta!.ciHigh).toBeLessThan(0);
       // A problem released on the cutoff day itself counts as after (before means strictly earlier).
@@ -96,6 +99,16 @@ describe('contamination split', () => {
     const bad = await dseval(['show', 'lcb-run', '--db', db, '--cutoff', '2025-13-45']);
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stderr).toContain('--cutoff: expected a day as YYYY-MM-DD, got "2025-13-45"');
+
+    // The report shows the split as a "released" breakdown of the runs whose suite has release dates.
+    const html = join(dirname(db), 'cutoff.html');
+    const rep = await dseval(['report', 'lcb-run', 'aime-run', '--db', db, '--cutoff', '2025-03-01', '-o', html]);
+    expect(rep.exitCode, rep.stderr).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('By released');
+    expect(page).toMatch(/<td>before 2025-03-01<\/td><td>90\.0% \[[\d.]+%, [\d.]+%\] · n=20<\/td>/);
+    expect(page).toMatch(/<td>on\/after 2025-03-01<\/td><td>20\.0% \[[\d.]+%, [\d.]+%\] · n=20<\/td>/);
+    expect(page).toMatch(/<td>before 2025-03-01<\/td><td>50\.0% \[50\.0%, 50\.0%\] · n=30<\/td>/); // every AIME 2025 problem
 
     const synthetic = await dseval(['show', 'ruler-run', '--db', db, '--cutoff', '2025-03-01']);
     expect(synthetic.exitCode).not.toBe(0);

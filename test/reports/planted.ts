@@ -2,7 +2,7 @@
  * Constructed runs written straight into a real DuckDB store through Store, with planted effects: the
  * outcome of every attempt is given, so a test knows the exact accuracy, flips and rates to expect.
  */
-import type { JsonObject, Outcome, Suite } from '../../harness/types.js';
+import type { JsonObject, Metric, Outcome, Suite } from '../../harness/types.js';
 import { standardMetrics } from '../../harness/metrics.js';
 import { computeRunMetrics } from '../../harness/summary.js';
 import type { Store } from '../../reports/store.js';
@@ -30,6 +30,8 @@ export interface PlantedRun {
   /** Per attempt timings and tokens; default: deterministic, mildly varying. */
   speed?: (itemIndex: number, attempt: number) => { latencyMs: number; ttftMs: number | null; tps: number | null; completionTokens: number };
   breakdowns?: string[];
+  /** The suite's metric set (default: the standard one), e.g. lcbMetrics for a LiveCodeBench-like run. */
+  metrics?: (n: number) => Metric[];
 }
 
 /** Default fingerprint parts: what a real run of the same data and prompts would have. */
@@ -108,7 +110,8 @@ export async function plantRun(store: Store, spec: PlantedRun): Promise<void> {
   await insert('attempts', attempts, '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)');
   await insert('grades', grades, '(?, ?, ?, ?, ?, ?, ?, ?, ?::JSON, ?, ?, current_timestamp)');
   // The standard metric set, plus the breakdown slices when asked (computeRunMetrics reads only these two fields).
-  const suiteLike = spec.breakdowns ? ({ breakdowns: spec.breakdowns, metrics: (k: number) => standardMetrics(k) } as unknown as Suite) : null;
+  const suiteLike =
+    spec.breakdowns || spec.metrics ? ({ breakdowns: spec.breakdowns ?? [], metrics: spec.metrics ?? ((k: number) => standardMetrics(k)) } as unknown as Suite) : null;
   await computeRunMetrics(store, spec.runId, suiteLike, n);
   await store.setRunStatus(spec.runId, 'finished');
 }
