@@ -39,6 +39,13 @@ export function budgetLadder(maxCompletion: number): number[] {
   return out;
 }
 
+/** The longest completion among the attempts (0 when none has a count); a loop, as runs can hold millions. */
+export function longestCompletion(items: BudgetAttempt[][]): number {
+  let max = 0;
+  for (const attempts of items) for (const a of attempts) if (a.completionTokens !== null && a.completionTokens > max) max = a.completionTokens;
+  return max;
+}
+
 /** items: each item's attempts. */
 export function budgetCurve(items: BudgetAttempt[][], budgets?: number[]): BudgetCurve {
   const all = items.flat();
@@ -47,7 +54,7 @@ export function budgetCurve(items: BudgetAttempt[][], budgets?: number[]): Budge
   const correct = all.reduce((s, a) => s + a.score, 0);
   const tokensPerCorrect = correct > 0 && all.every((a) => a.completionTokens !== null) ? spent / correct : null;
   if (scoredWithoutTokens > 0 || items.length === 0) return { points: [], tokensPerCorrect, scoredWithoutTokens };
-  const ladder = budgets ?? budgetLadder(Math.max(0, ...all.map((a) => a.completionTokens ?? 0)));
+  const ladder = budgets ?? budgetLadder(longestCompletion(items));
   const points = ladder.map((budget) => {
     const perItem = items.map((attempts) =>
       attempts.length ? attempts.reduce((s, a) => s + (a.completionTokens !== null && a.completionTokens <= budget ? a.score : 0), 0) / attempts.length : 0,

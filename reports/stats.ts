@@ -137,7 +137,7 @@ function exactLatticePValue(ints: number[]): number | null {
   const observed = Math.abs(ints.reduce((s, k) => s + k, 0));
   const total = ks.reduce((s, k) => s + k, 0);
   const sd = Math.sqrt(ks.reduce((s, k) => s + k * k, 0));
-  const kMax = Math.max(...ks);
+  const kMax = ks.reduce((m, k) => (k > m ? k : m), 0); // not Math.max(...ks): a spread of 100k+ items overflows the stack
   const half = Math.min(total, Math.ceil(Math.max(observed, WINDOW_SDS * sd)) + kMax);
   if (ks.length * (2 * half + 1) > 2.5 * WORK_BUDGET) return null;
   // dist[half + s] = P(partial sum = s); the arrays carry kMax cells of margin on each side.

@@ -8,7 +8,7 @@ import type { RunData } from '../report-data.js';
 import type { Distribution } from '../queries.js';
 import { cellKey, columnMeans, compareValues, groupSlices, isNumericAxis } from '../slices.js';
 import { heatmap, intervalBars, lineChart, outcomeBars, pctLabel, quantileBoxes, type BarGroup, type LineSeries } from './charts.js';
-import { budgetCurve, budgetLadder, formatBudget } from '../budget.js';
+import { budgetCurve, budgetLadder, formatBudget, longestCompletion } from '../budget.js';
 
 /** A run as it appears in one suite section. */
 export interface RunRef {
@@ -93,7 +93,7 @@ export function outcomeSection(runs: RunRef[]): { chart: string; table: Table } 
 
 export function tokenSection(runs: RunRef[]): { chart: string; budgetChart: string | null; table: Table } {
   // One budget ladder for all runs, so their curves share the x axis; the last step is the longest completion.
-  const ladder = budgetLadder(Math.max(0, ...runs.flatMap((r) => r.data.budgetAttempts.flat().map((a) => a.completionTokens ?? 0))));
+  const ladder = budgetLadder(Math.max(0, ...runs.map((r) => longestCompletion(r.data.budgetAttempts))));
   const curves = runs.map((r) => budgetCurve(r.data.budgetAttempts, ladder));
   const budgetChart = curves.some((c) => c.points.length > 1)
     ? lineChart({

@@ -89,6 +89,15 @@ describe('sign-flip permutation test', () => {
   });
 });
 
+describe('large runs', () => {
+  it('a sign-flip test over 240,000 paired items returns a p-value (no argument spread that overflows the stack)', () => {
+    const diffs = Array.from({ length: 240_000 }, (_, i) => (i % 2 ? 1 : -1));
+    const r = signFlipTest(diffs, { resamples: 200 });
+    expect(r.pValue).toBeGreaterThan(0.05);
+    expect(r.pValue).toBeLessThanOrEqual(1);
+  }, 120_000);
+});
+
 describe('paired bootstrap', () => {
   it('centres on the mean difference and covers it; collapses when every item moved the same', () => {
     const rand = mulberry32(11);
