@@ -46,14 +46,26 @@ export function longestCompletion(items: BudgetAttempt[][]): number {
   return max;
 }
 
+/**
+ * Completion tokens of every attempt over the correct (score-weighted) attempts: what one right answer costs.
+ * Null when nothing is correct or some attempt has no token count.
+ */
+export function tokensPerCorrect(items: BudgetAttempt[][]): number | null {
+  let spent = 0, correct = 0;
+  for (const attempts of items)
+    for (const a of attempts) {
+      if (a.completionTokens === null) return null;
+      spent += a.completionTokens;
+      correct += a.score;
+    }
+  return correct > 0 ? spent / correct : null;
+}
+
 /** items: each item's attempts. */
 export function budgetCurve(items: BudgetAttempt[][], budgets?: number[]): BudgetCurve {
-  const all = items.flat();
-  const scoredWithoutTokens = all.filter((a) => a.score > 0 && a.completionTokens === null).length;
-  const spent = all.reduce((s, a) => s + (a.completionTokens ?? 0), 0);
-  const correct = all.reduce((s, a) => s + a.score, 0);
-  const tokensPerCorrect = correct > 0 && all.every((a) => a.completionTokens !== null) ? spent / correct : null;
-  if (scoredWithoutTokens > 0 || items.length === 0) return { points: [], tokensPerCorrect, scoredWithoutTokens };
+  const scoredWithoutTokens = items.flat().filter((a) => a.score > 0 && a.completionTokens === null).length;
+  const perCorrect = tokensPerCorrect(items);
+  if (scoredWithoutTokens > 0 || items.length === 0) return { points: [], tokensPerCorrect: perCorrect, scoredWithoutTokens };
   const ladder = budgets ?? budgetLadder(longestCompletion(items));
   const points = ladder.map((budget) => {
     const perItem = items.map((attempts) =>
@@ -61,7 +73,7 @@ export function budgetCurve(items: BudgetAttempt[][], budgets?: number[]): Budge
     );
     return { budget, ...bootstrapMean(perItem) };
   });
-  return { points, tokensPerCorrect, scoredWithoutTokens };
+  return { points, tokensPerCorrect: perCorrect, scoredWithoutTokens };
 }
 
 /** "512", "1K", "1.5K", "32K": budgets as axis labels. */

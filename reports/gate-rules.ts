@@ -55,6 +55,8 @@ export const RULE_KINDS = {
   latency: z.object({ stat: stat.default('p95'), max_seconds: z.number().positive() }).strict(),
   ttft: z.object({ stat: stat.default('p95'), max_seconds: z.number().positive() }).strict(),
   judge_disagreement: z.object({ max: share }).strict(),
+  /** Completion tokens spent per correct attempt (all attempts' tokens over the correct ones): catches verbosity. */
+  tokens_per_correct: z.object({ max: z.number().positive() }).strict(),
 } as const;
 
 export type RuleKind = keyof typeof RULE_KINDS;
@@ -110,6 +112,8 @@ function describeRule(kind: RuleKind, p: Record<string, unknown>): string {
       return `${p.stat} time to first token ≤ ${p.max_seconds} s`;
     case 'judge_disagreement':
       return `judge self-check disagreement ≤ ${pct(p.max)}`;
+    case 'tokens_per_correct':
+      return `completion tokens per correct attempt ≤ ${p.max}`;
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import type { Store, StoredRun } from './store.js';
 import type { GateFile, GateRule, RuleParams } from './gate-rules.js';
-import { attemptDistribution, judgeSelfCheck, outcomeCounts, type AttemptMeasure, type Distribution } from './queries.js';
+import { attemptDistribution, budgetAttempts, judgeSelfCheck, outcomeCounts, type AttemptMeasure, type Distribution } from './queries.js';
+import { tokensPerCorrect } from './budget.js';
 import { metricNameFor, runItemScores } from './item-scores.js';
 import { bootstrapMean } from '../harness/metrics.js';
 import { compareSuite, decide, fmtP, NotComparableError } from './compare.js';
@@ -123,6 +124,12 @@ async function checkRule(ctx: GateContext, file: GateFile, rule: GateRule, run: 
       if (!sc.checked) return { status: 'error', actual: 'no self-check', message: `the judge of ${run.runId} has no independent self-check to measure` };
       const ok = sc.rate! <= rule.params.max;
       return { status: ok ? 'pass' : 'fail', actual: `${pct(sc.rate!)} (${sc.disagreements} of ${sc.checked} grades)`, message: `disagreement rate ${pct(sc.rate!)}${ok ? ' is within' : ' is outside'} the bound` };
+    }
+    case 'tokens_per_correct': {
+      const t = tokensPerCorrect(await budgetAttempts(ctx.store, run.runId));
+      if (t === null) return { status: 'fail', actual: 'not measurable', message: `${run.runId}: no attempt is correct, or some attempt has no completion-token count` };
+      const ok = t <= rule.params.max;
+      return { status: ok ? 'pass' : 'fail', actual: `${Math.round(t)} tokens per correct attempt`, message: `${Math.round(t)} tokens per correct attempt${ok ? ' is within' : ' is outside'} the bound` };
     }
   }
 }

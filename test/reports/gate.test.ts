@@ -48,6 +48,7 @@ rules:
   - ttft: { stat: p95, max_seconds: 1 }
   - judge_disagreement: { max: 0.01 }
   - accuracy: { metric: pass@1, max: 0.75 }
+  - tokens_per_correct: { max: 600 }
 `;
 
 describe('gate rules on constructed runs', () => {
@@ -74,12 +75,12 @@ describe('gate rules on constructed runs', () => {
   const statuses = (id: string) => results.get(id)!.map((r) => r.status);
 
   it('each rule kind passes on the good run and fails on the bad one (and the reverse where the bound is a maximum)', () => {
-    expect(statuses('aime25-good')).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'fail', 'fail']);
-    expect(statuses('aime25-bad')).toEqual(['fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'pass', 'pass']);
+    expect(statuses('aime25-good')).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'fail', 'fail', 'pass']);
+    expect(statuses('aime25-bad')).toEqual(['fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'pass', 'pass', 'fail']);
   });
 
   it('says what it measured', () => {
-    const [acc, low, reg, trunc, tps, lat, ttft, judge] = results.get('aime25-bad')!;
+    const [acc, low, reg, trunc, tps, lat, ttft, judge, , perCorrect] = results.get('aime25-bad')!;
     expect(acc.actual).toMatch(/^avg@4 50\.0% \[\d+\.\d%, \d+\.\d%\], 30 items$/);
     expect(low.message).toMatch(/avg@4 ci_low = \d+\.\d% is outside the bound/);
     expect(reg.actual).toMatch(/^Δ −30\.0 pts \[/);
@@ -89,6 +90,7 @@ describe('gate rules on constructed runs', () => {
     expect(lat.actual).toMatch(/^p95 20\.\d\d s over/);
     expect(ttft.actual).toMatch(/^p95 4\.0\d s over/);
     expect(judge.actual).toBe('0.0% (0 of 110 grades)');
+    expect(perCorrect.actual).toBe('2000 tokens per correct attempt'); // 120 attempts × 1,000 tokens / 60 correct
     expect(results.get('aime25-good')![7].actual).toBe('1.7% (2 of 119 grades)');
   });
 
@@ -140,12 +142,12 @@ describe('gate rules on constructed runs', () => {
     const py = await execa('python3', ['-c', PY_CHECK, file], { reject: false });
     expect(py.exitCode, py.stderr).toBe(0);
     expect(JSON.parse(py.stdout)).toEqual({
-      tests: 18,
-      failures: 10,
+      tests: 20,
+      failures: 11,
       errors: 0,
       suites: [
-        ['dseval gate: aime25-good', 9, 3, 0],
-        ['dseval gate: aime25-bad', 9, 7, 0],
+        ['dseval gate: aime25-good', 10, 3, 0],
+        ['dseval gate: aime25-bad', 10, 8, 0],
       ],
       first: 'x < y & z',
       firstMessage: 'a <b> & "c" \ufffd \'d\'',
@@ -160,8 +162,8 @@ describe('gate rules on constructed runs', () => {
     const json = join(dir, 'cli.json');
     const fail = await dseval(['gate', '--rules', rules, '--db', db, '--run', 'aime25-bad', '--junit', junit, '--json', json]);
     expect(fail.exitCode).toBe(1);
-    expect(fail.stdout).toMatch(/9 rules, 9 checks: 2 passed, 7 failed, 0 could not be evaluated → exit 1/);
-    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites name="dseval gate" tests="9" failures="7" errors="0"/);
+    expect(fail.stdout).toMatch(/10 rules, 10 checks: 2 passed, 8 failed, 0 could not be evaluated → exit 1/);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites name="dseval gate" tests="10" failures="8" errors="0"/);
     expect(JSON.parse(readFileSync(json, 'utf8')).exitCode).toBe(1);
     const onlyPassing = join(dir, 'pass.yaml');
     writeFileSync(onlyPassing, 'runs: aime25-good\nrules:\n  - accuracy: { min: 0.7 }\n  - outcome_rate: { outcome: error, max: 0 }\n');
