@@ -1,5 +1,5 @@
 /** How a comparison is shown: a terminal table, Markdown (for pull-request comments) or JSON. */
-import { COMPARE_EXIT, fmtP, type Comparison, type ItemDelta, type SuiteComparison } from './compare.js';
+import { COMPARE_EXIT, CORRECTION_NAME, fmtP, type Comparison, type ItemDelta, type SuiteComparison } from './compare.js';
 import { describeDifferences } from './run-diff.js';
 import { textTable } from './terminal.js';
 
@@ -27,21 +27,26 @@ function summaryRows(c: Comparison): string[][] {
     pts(s.diff.mean),
     `[${pts(s.diff.ciLow)}, ${pts(s.diff.ciHigh)}]`,
     `${fmtP(s.pValue)} (${testLabel(s)})`,
-    fmtP(s.pHolm),
+    fmtP(s.pAdjusted),
     s.mde === null ? '–' : (100 * s.mde).toFixed(1),
     s.verdict,
   ]);
 }
 
-const HEADER = ['suite', 'items', 'baseline', 'candidate', 'Δ pts', `CI`, 'p (test)', 'Holm p', 'MDE pts', 'verdict'];
+const header = (c: Comparison, level: number) =>
+  ['suite', 'items', 'baseline', 'candidate', 'Δ pts', `${level}% CI`, 'p (test)', `${CORRECTION_NAME[c.correction]} p`, 'MDE pts', 'verdict'];
+
+/** "family-wise (Holm across 2 suites)" or "false discovery rate (BH across 5 suites)". */
+const correctionText = (c: Comparison) =>
+  `${c.correction === 'bh' ? 'false discovery rate' : 'family-wise'} (${CORRECTION_NAME[c.correction]} across ${c.suites.length} suite${c.suites.length > 1 ? 's' : ''})`;
 
 export function formatComparisonText(c: Comparison, opts: { flipLimit?: number } = {}): string {
   const limit = opts.flipLimit ?? 10;
   const level = Math.round(100 * (1 - c.alpha));
   const out: string[] = [];
-  out.push(`metric ${c.metric}; α = ${c.alpha} family-wise (Holm across ${c.suites.length} suite${c.suites.length > 1 ? 's' : ''}); ${level}% paired bootstrap intervals; Δ = candidate − baseline`);
+  out.push(`metric ${c.metric}; α = ${c.alpha} ${correctionText(c)}; ${level}% paired bootstrap intervals; Δ = candidate − baseline`);
   out.push('');
-  out.push(textTable(HEADER.map((h) => (h === 'CI' ? `${level}% CI` : h)), summaryRows(c)));
+  out.push(textTable(header(c, level), summaryRows(c)));
   for (const s of c.suites) {
     out.push('');
     out.push(`${s.suite}: ${s.baselineRun} (${s.baselineMetric}) → ${s.candidateRun} (${s.candidateMetric}): ${s.verdict} — ${s.reason}`);
@@ -74,9 +79,9 @@ export function formatComparisonMarkdown(c: Comparison, opts: { flipLimit?: numb
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const out: string[] = [];
   out.push(`### dseval compare: **${c.verdict}**`, '');
-  out.push(`metric \`${c.metric}\`, α = ${c.alpha} (Holm across ${c.suites.length} suites), ${level}% paired bootstrap intervals, Δ = candidate − baseline`, '');
-  const header = HEADER.map((h) => (h === 'CI' ? `${level}% CI` : h));
-  out.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+  out.push(`metric \`${c.metric}\`, α = ${c.alpha} ${correctionText(c)}, ${level}% paired bootstrap intervals, Δ = candidate − baseline`, '');
+  const head = header(c, level);
+  out.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
   for (const r of summaryRows(c)) out.push(`| ${r.map(esc).join(' | ')} |`);
   for (const s of c.suites) {
     out.push('', `**${s.suite}** \`${s.baselineRun}\` → \`${s.candidateRun}\`: ${s.verdict} (${esc(s.reason)})`);
@@ -93,6 +98,7 @@ export function comparisonJson(c: Comparison): object {
     verdict: c.verdict,
     exitCode: c.exitCode,
     alpha: c.alpha,
+    correction: c.correction,
     metric: c.metric,
     minEffect: c.minEffect,
     unpaired: c.unpaired,

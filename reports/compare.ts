@@ -4,18 +4,23 @@
  * Items are paired by id; each item's attempts reduce to one score (avg@n by default), so an item with n
  * attempts is one cluster. Per suite: the mean difference (candidate − baseline) with a paired bootstrap
  * interval, a two-sided sign-flip permutation p-value (McNemar's exact test when both runs have one binary
- * attempt per item — the same test, written the classic way), Holm's correction across suites, and a
+ * attempt per item — the same test, written the classic way), Holm's (or Benjamini–Hochberg's) correction
+ * across suites, and a
  * verdict. Exit codes are in COMPARE_EXIT and docs/reports.md.
  */
 import type { Store, StoredRun } from './store.js';
 import { runItemScores } from './item-scores.js';
 import { describeDifferences, runDifferences, type RunDifferences } from './run-diff.js';
-import { holm, mcnemarExact, minimumDetectableEffect, pairedBootstrap, signFlipTest, type Interval } from './stats.js';
+import { benjaminiHochberg, holm, mcnemarExact, minimumDetectableEffect, pairedBootstrap, signFlipTest, type Interval } from './stats.js';
 
 /** Exit codes of `dseval compare` (documented in docs/reports.md). */
 export const COMPARE_EXIT = { improved: 0, regressed: 1, inconclusive: 2, notComparable: 3, error: 4 } as const;
 
 export type Verdict = 'improved' | 'regressed' | 'inconclusive';
+
+/** Correction across suites: Holm (family-wise error rate, the default) or Benjamini–Hochberg (false discovery rate). */
+export type Correction = 'holm' | 'bh';
+export const CORRECTION_NAME: Record<Correction, string> = { holm: 'Holm', bh: 'BH' };
 
 export interface RunRef {
   store: Store;
@@ -25,8 +30,10 @@ export interface RunRef {
 export interface CompareOptions {
   /** avg@n (default), pass@<k> or maj@<k>. */
   metric?: string;
-  /** Family-wise significance level across suites (default 0.05). */
+  /** Significance level across suites (default 0.05): family-wise with Holm, a false discovery rate with BH. */
   alpha?: number;
+  /** How p-values are corrected across suites (default holm). */
+  correction?: Correction;
   /** Compare even when data or prompts differ (only items present and unchanged in both are paired). */
   allowDifferent?: boolean;
   /** A significant difference smaller than this (in score units, 0.02 = 2 points) stays inconclusive. */
@@ -62,11 +69,11 @@ export interface SuiteComparison {
   /** Exact, Monte Carlo or a Hoeffding bound below 1e-20 (sign-flip); McNemar is always exact. */
   pMethod: 'exact' | 'monte-carlo' | 'bound';
   pValue: number;
-  /** Holm-adjusted across the compared suites. */
-  pHolm: number;
+  /** Adjusted across the compared suites (Comparison.correction). */
+  pAdjusted: number;
   /** For McNemar: b = correct → wrong, c = wrong → correct. */
   discordant: { worse: number; better: number } | null;
-  /** Smallest difference detectable with 80% power at the strictest Holm level; null if unknown. */
+  /** Smallest difference detectable with 80% power at the strictest level of the correction (α / suites); null if unknown. */
   mde: number | null;
   verdict: Verdict;
   reason: string;
@@ -80,6 +87,7 @@ export interface SuiteComparison {
 
 export interface Comparison {
   alpha: number;
+  correction: Correction;
   metric: string;
   minEffect: number;
   suites: SuiteComparison[];
@@ -177,7 +185,7 @@ export async function compareSuite(baseline: RunRef, candidate: RunRef, opts: Co
     test,
     pMethod,
     pValue,
-    pHolm: pValue,
+    pAdjusted: pValue,
     discordant,
     mde: null,
     verdict: 'inconclusive',
@@ -190,24 +198,29 @@ export async function compareSuite(baseline: RunRef, candidate: RunRef, opts: Co
   };
 }
 
-/** Applies Holm across suites, the minimum-effect rule and the per-suite and overall verdicts. */
-export function decide(suites: SuiteComparison[], opts: { alpha: number; minEffect: number }, diffsOf: (s: SuiteComparison) => number[]): Verdict {
-  const adjusted = holm(suites.map((s) => s.pValue));
-  const pName = suites.length > 1 ? 'Holm-adjusted p' : 'p';
+/** Applies the correction across suites, the minimum-effect rule and the per-suite and overall verdicts. */
+export function decide(
+  suites: SuiteComparison[],
+  opts: { alpha: number; minEffect: number; correction?: Correction },
+  diffsOf: (s: SuiteComparison) => number[],
+): Verdict {
+  const correction = opts.correction ?? 'holm';
+  const adjusted = (correction === 'bh' ? benjaminiHochberg : holm)(suites.map((s) => s.pValue));
+  const pName = suites.length > 1 ? `${CORRECTION_NAME[correction]}-adjusted p` : 'p';
   suites.forEach((s, i) => {
-    s.pHolm = adjusted[i];
-    // The strictest Holm step tests at alpha / m: an effect this size is detected even there.
+    s.pAdjusted = adjusted[i];
+    // The strictest step of either correction tests at alpha / m: an effect this size is detected even there.
     s.mde = minimumDetectableEffect(diffsOf(s), opts.alpha / suites.length);
-    const significant = s.pHolm < opts.alpha;
+    const significant = s.pAdjusted < opts.alpha;
     const large = Math.abs(s.diff.mean) >= opts.minEffect;
     if (significant && large) {
       s.verdict = s.diff.mean < 0 ? 'regressed' : 'improved';
-      s.reason = `${pName} ${fmtP(s.pHolm)} < α ${opts.alpha}`;
+      s.reason = `${pName} ${fmtP(s.pAdjusted)} < α ${opts.alpha}`;
     } else {
       s.verdict = 'inconclusive';
       s.reason = significant
-        ? `significant (${pName} ${fmtP(s.pHolm)}) but |Δ| ${(100 * Math.abs(s.diff.mean)).toFixed(2)} pts is below --min-effect ${(100 * opts.minEffect).toFixed(2)} pts`
-        : `${pName} ${fmtP(s.pHolm)} ≥ α ${opts.alpha}`;
+        ? `significant (${pName} ${fmtP(s.pAdjusted)}) but |Δ| ${(100 * Math.abs(s.diff.mean)).toFixed(2)} pts is below --min-effect ${(100 * opts.minEffect).toFixed(2)} pts`
+        : `${pName} ${fmtP(s.pAdjusted)} ≥ α ${opts.alpha}`;
     }
   });
   if (suites.some((s) => s.verdict === 'regressed')) return 'regressed';
@@ -252,6 +265,7 @@ export function pairBySuite(baseline: RunRef[], candidate: RunRef[]): { pairs: A
 export async function compareRuns(baseline: RunRef[], candidate: RunRef[], opts: CompareOptions = {}): Promise<Comparison> {
   const alpha = opts.alpha ?? 0.05;
   const minEffect = opts.minEffect ?? 0;
+  const correction = opts.correction ?? 'holm';
   if (!(alpha > 0 && alpha < 1)) throw new Error(`alpha must be in (0, 1), got ${alpha}`);
   const { pairs, unpaired } = pairBySuite(baseline, candidate);
   const suites: SuiteComparison[] = [];
@@ -261,6 +275,6 @@ export async function compareRuns(baseline: RunRef[], candidate: RunRef[], opts:
     suites.push(s);
     diffs.set(s, [...s.worse, ...s.better].map((d) => d.delta).concat(new Array(s.items - s.worse.length - s.better.length).fill(0)));
   }
-  const verdict = decide(suites, { alpha, minEffect }, (s) => diffs.get(s)!);
-  return { alpha, metric: opts.metric ?? 'avg@n', minEffect, suites, unpaired, verdict, exitCode: COMPARE_EXIT[verdict] };
+  const verdict = decide(suites, { alpha, minEffect, correction }, (s) => diffs.get(s)!);
+  return { alpha, correction, metric: opts.metric ?? 'avg@n', minEffect, suites, unpaired, verdict, exitCode: COMPARE_EXIT[verdict] };
 }

@@ -1,6 +1,7 @@
 /**
  * Paired statistics for comparing two runs item by item: the paired bootstrap interval of the mean
- * difference, the sign-flip permutation test, McNemar's exact test, Holm's step-down correction and the
+ * difference, the sign-flip permutation test, McNemar's exact test, Holm's step-down and Benjamini–Hochberg's
+ * step-up corrections and the
  * minimum detectable effect. Pure functions of per-item differences; compare.ts pairs the items. Also the
  * unpaired two-sample bootstrap, for two disjoint groups of items of one run (cutoff.ts).
  *
@@ -242,6 +243,22 @@ export function holm(pValues: number[]): number[] {
   let running = 0;
   order.forEach(([p, i], rank) => {
     running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}
+
+/**
+ * Benjamini–Hochberg step-up adjusted p-values (controls the false discovery rate across suites: more power
+ * than Holm when many suites are compared, at the price of expecting a share α of the flagged ones to be false).
+ */
+export function benjaminiHochberg(pValues: number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
+  const adjusted = new Array<number>(m);
+  let running = 1;
+  order.forEach(([p, i], k) => {
+    running = Math.min(running, (m * p) / (m - k));
     adjusted[i] = running;
   });
   return adjusted;

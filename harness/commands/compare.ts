@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Store } from '../../reports/store.js';
 import { openExistingStore, selectRuns } from '../../reports/select.js';
-import { COMPARE_EXIT, compareRuns, NotComparableError, type RunRef } from '../../reports/compare.js';
+import { COMPARE_EXIT, compareRuns, NotComparableError, type Correction, type RunRef } from '../../reports/compare.js';
 import { comparisonJson, formatComparisonMarkdown, formatComparisonText } from '../../reports/compare-format.js';
 
 const DEFAULT_DB = 'dseval.duckdb';
@@ -28,6 +28,7 @@ interface CompareFlags {
   baselineDb?: string;
   metric: string;
   alpha: number;
+  correction: Correction;
   minEffect: number;
   allowDifferent?: boolean;
   format: 'text' | 'markdown' | 'json';
@@ -49,7 +50,8 @@ export function registerCompare(program: Command): void {
     .option('--db <file>', 'DuckDB database file', DEFAULT_DB)
     .option('--baseline-db <file>', 'database holding the baseline runs (default: --db)')
     .option('--metric <name>', 'item score: avg@n, pass@<k> or maj@<k>', 'avg@n')
-    .option('--alpha <a>', 'family-wise significance level (Holm across suites)', fraction('--alpha'), 0.05)
+    .option('--alpha <a>', 'significance level across suites (family-wise with Holm, false discovery rate with BH)', fraction('--alpha'), 0.05)
+    .addOption(new Option('--correction <method>', 'correction across suites: holm (family-wise) or bh (Benjamini–Hochberg)').choices(['holm', 'bh']).default('holm'))
     .option('--min-effect <x>', 'smallest difference that counts, in score units (0.02 = 2 points)', fraction('--min-effect'), 0)
     .option('--allow-different', 'compare even when data or prompts differ (pairs the items present and unchanged in both)')
     .addOption(new Option('--format <format>', 'output').choices(['text', 'markdown', 'json']).default('text'))
@@ -80,6 +82,7 @@ async function compareCommand(baselineSpec: string, candidateSpec: string, flags
     const comparison = await compareRuns(baseline, candidate, {
       metric: flags.metric,
       alpha: flags.alpha,
+      correction: flags.correction,
       minEffect: flags.minEffect,
       allowDifferent: flags.allowDifferent ?? false,
       resamples: flags.resamples,

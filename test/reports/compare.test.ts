@@ -125,10 +125,30 @@ describe('compare on constructed runs', () => {
     expect(hm.pValue).toBeCloseTo(2 * binomCdfHalf(15, 3), 12); // 0.0351…
     expect(hm.diff.mean).toBeCloseTo(-9 / 80, 12);
     // Holm: the smaller p (aime25) is multiplied by 2, the larger by 1 (monotone)
-    expect(ai.pHolm).toBeCloseTo(2 * ai.pValue, 12);
-    expect(hm.pHolm).toBeCloseTo(Math.max(hm.pValue, ai.pHolm), 12);
+    expect(ai.pAdjusted).toBeCloseTo(2 * ai.pValue, 12);
+    expect(hm.pAdjusted).toBeCloseTo(Math.max(hm.pValue, ai.pAdjusted), 12);
     expect(hm.verdict).toBe('regressed');
     expect(c.verdict).toBe('regressed');
+  });
+
+  it('--correction bh adjusts by Benjamini–Hochberg instead and says so', async () => {
+    const c = await withStore(async (s) =>
+      compareRuns([await ref(s, 'aime25-base'), await ref(s, 'hmmt-base')], [await ref(s, 'aime25-worse'), await ref(s, 'hmmt-cand')], { correction: 'bh' }),
+    );
+    const hm = c.suites.find((x) => x.suite === 'hmmt_feb25')!;
+    const ai = c.suites.find((x) => x.suite === 'aime25')!;
+    expect(c.correction).toBe('bh');
+    // two suites: the smaller p is doubled, the larger stays (it is the largest of m = 2)
+    expect(ai.pAdjusted).toBeCloseTo(Math.min(2 * ai.pValue, hm.pValue), 12);
+    expect(hm.pAdjusted).toBeCloseTo(hm.pValue, 12);
+    expect(hm.reason).toMatch(/^BH-adjusted p /);
+    const cli = await dseval(['compare', 'aime25-base,hmmt-base', 'aime25-worse,hmmt-cand', '--db', db, '--correction', 'bh']);
+    expect(cli.exitCode).toBe(COMPARE_EXIT.regressed);
+    expect(cli.stdout).toMatch(/α = 0\.05 false discovery rate \(BH across 2 suites\)/);
+    expect(cli.stdout).toMatch(/BH p/);
+    const bad = await dseval(['compare', 'aime25-base', 'aime25-worse', '--db', db, '--correction', 'bonferroni']);
+    expect(bad.exitCode).toBe(COMPARE_EXIT.error);
+    expect(bad.stderr).toMatch(/bonferroni/);
   });
 
   it('refuses different data and says what differs; --allow-different pairs the common items', async () => {

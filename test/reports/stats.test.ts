@@ -1,6 +1,7 @@
 /** The paired statistics against values computed independently (closed forms, brute force). */
 import { describe, expect, it } from 'vitest';
 import {
+  benjaminiHochberg,
   holm,
   mcnemarExact,
   minimumDetectableEffect,
@@ -121,6 +122,14 @@ describe('Holm, normal quantiles, MDE, lattices', () => {
     expect(holm([0.5, 0.001])).toEqual([0.5, 0.002]);
     expect(holm([0.9, 0.8, 0.7])).toEqual([1, 1, 1]);
     expect(holm([0.2, 0.3])).toEqual([0.4, 0.4]);
+    // BH step-up: p_(k) · m / k, then the running minimum from the largest down.
+    const bh = benjaminiHochberg([0.01, 0.04, 0.03, 0.2]);
+    [0.04, 0.16 / 3, 0.16 / 3, 0.2].forEach((want, i) => expect(bh[i]).toBeCloseTo(want, 12));
+    expect(benjaminiHochberg([0.5, 0.001])).toEqual([0.5, 0.002]);
+    expect(benjaminiHochberg([0.9, 0.8, 0.7])).toEqual([0.9, 0.9, 0.9]);
+    // never stricter than Holm
+    const ps = [0.001, 0.012, 0.02, 0.03, 0.2];
+    benjaminiHochberg(ps).forEach((b, i) => expect(b).toBeLessThanOrEqual(holm(ps)[i]));
   });
 
   it('inverts the normal CDF', () => {
