@@ -11,7 +11,7 @@
 import type { Store, StoredRun } from './store.js';
 import { runItemScores } from './item-scores.js';
 import { describeDifferences, runDifferences, type RunDifferences } from './run-diff.js';
-import { benjaminiHochberg, holm, mcnemarExact, minimumDetectableEffect, pairedBootstrap, signFlipTest, type Interval } from './stats.js';
+import { benjaminiHochberg, holm, mcnemarExact, mdeAtAttempts, varianceComponents, type VarianceComponents, minimumDetectableEffect, pairedBootstrap, signFlipTest, type Interval } from './stats.js';
 
 /** Exit codes of `dseval compare` (documented in docs/reports.md). */
 export const COMPARE_EXIT = { improved: 0, regressed: 1, inconclusive: 2, notComparable: 3, error: 4 } as const;
@@ -73,6 +73,13 @@ export interface SuiteComparison {
   pAdjusted: number;
   /** For McNemar: b = correct → wrong, c = wrong → correct. */
   discordant: { worse: number; better: number } | null;
+  /**
+   * avg@n only, with at least two attempts per item on both sides: the split of the items' noise into a part
+   * more attempts would shrink and one they would not, and the MDE it projects for more attempts per item
+   * (n = null: infinitely many, the items alone). Tells "run more attempts" from "add items".
+   */
+  noise: VarianceComponents | null;
+  attemptPlan: Array<{ n: number | null; mde: number }> | null;
   /** Smallest difference detectable with 80% power at the strictest level of the correction (α / suites); null if unknown. */
   mde: number | null;
   verdict: Verdict;
@@ -187,6 +194,11 @@ export async function compareSuite(baseline: RunRef, candidate: RunRef, opts: Co
     pValue,
     pAdjusted: pValue,
     discordant,
+    noise:
+      p.base.metric.startsWith('avg@') && p.cand.metric.startsWith('avg@')
+        ? varianceComponents(p.ids.map((id) => ({ base: p.base.scores.get(id)!.attempts.map((a) => a.score), cand: p.cand.scores.get(id)!.attempts.map((a) => a.score) })))
+        : null,
+    attemptPlan: null,
     mde: null,
     verdict: 'inconclusive',
     reason: '',
@@ -211,6 +223,11 @@ export function decide(
     s.pAdjusted = adjusted[i];
     // The strictest step of either correction tests at alpha / m: an effect this size is detected even there.
     s.mde = minimumDetectableEffect(diffsOf(s), opts.alpha / suites.length);
+    if (s.noise) {
+      const noise = s.noise;
+      const n = Math.max(candidateN(s), 1);
+      s.attemptPlan = [n, 2 * n, 4 * n, 8 * n, Infinity].map((k) => ({ n: Number.isFinite(k) ? k : null, mde: mdeAtAttempts(noise, k, opts.alpha / suites.length) }));
+    }
     const significant = s.pAdjusted < opts.alpha;
     const large = Math.abs(s.diff.mean) >= opts.minEffect;
     if (significant && large) {
@@ -227,6 +244,9 @@ export function decide(
   if (suites.some((s) => s.verdict === 'improved')) return 'improved';
   return 'inconclusive';
 }
+
+/** Attempts per item of the candidate run, from its metric name ("avg@4" → 4). */
+const candidateN = (s: SuiteComparison) => Number(s.candidateMetric.split('@')[1]) || 1;
 
 /** p for display; below 1e-20 the windowed exact test is only bounded, so it shows as such. */
 export const fmtP = (p: number): string => (p >= 0.001 ? p.toFixed(3) : p < 1e-20 ? '<1e-20' : p.toExponential(1));

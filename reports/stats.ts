@@ -302,3 +302,38 @@ export function minimumDetectableEffect(diffs: number[], alpha: number, power = 
   if (diffs.length < 2 || sd === 0) return null;
   return ((normalQuantile(1 - alpha / 2) + normalQuantile(power)) * sd) / Math.sqrt(diffs.length);
 }
+
+/**
+ * Where the noise of an avg@n comparison comes from. An item's difference d = mean(candidate attempts) −
+ * mean(baseline attempts) varies for two reasons: the items differ (between-item variance τ², which more
+ * attempts cannot shrink) and each side's attempts are a sample (within-item variance, which falls as 1/n).
+ * The within part at the runs' own n is estimated from the unbiased per-item variances of the attempt scores,
+ * s²_candidate / n_candidate + s²_baseline / n_baseline averaged over items, capped at the observed var(d) (when
+ * attempts are less noisy than independent draws would be, all of var(d) is taken as attempt noise);
+ * τ² = var(d) − that part. `withinUnit` scales it to one attempt a side, so the within part at n attempts a side
+ * is withinUnit / n, and at the runs' own n the projection gives back the observed spread. Null unless every
+ * item has at least two attempts on both sides.
+ */
+export interface VarianceComponents {
+  items: number;
+  between: number;
+  withinUnit: number;
+}
+
+export function varianceComponents(items: Array<{ base: number[]; cand: number[] }>): VarianceComponents | null {
+  if (items.length < 2 || items.some((i) => i.base.length < 2 || i.cand.length < 2)) return null;
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const variance = (xs: number[]) => sampleSd(xs) ** 2;
+  const diffs = items.map((i) => mean(i.cand) - mean(i.base));
+  const total = variance(diffs);
+  const withinNow = mean(items.map((i) => variance(i.cand) / i.cand.length + variance(i.base) / i.base.length));
+  const within = Math.min(withinNow, total);
+  const perAttempt = mean(items.map((i) => variance(i.cand) + variance(i.base)));
+  return { items: items.length, between: total - within, withinUnit: withinNow > 0 ? (perAttempt * within) / withinNow : 0 };
+}
+
+/** The MDE (as minimumDetectableEffect) with n attempts per item on both sides; n = Infinity: the items alone. */
+export function mdeAtAttempts(v: VarianceComponents, n: number, alpha: number, power = 0.8): number {
+  const within = Number.isFinite(n) ? v.withinUnit / n : 0;
+  return ((normalQuantile(1 - alpha / 2) + normalQuantile(power)) * Math.sqrt(v.between + within)) / Math.sqrt(v.items);
+}

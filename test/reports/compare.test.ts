@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Store } from '../../reports/store.js';
 import { compareRuns, COMPARE_EXIT } from '../../reports/compare.js';
+import { formatComparisonText } from '../../reports/compare-format.js';
 import { dseval, tempDir } from '../helpers/cli.js';
 import { defaultParts, itemsWithCorrect, plantRun } from './planted.js';
 import type { Outcome } from '../../harness/types.js';
@@ -110,6 +111,12 @@ describe('compare on constructed runs', () => {
   it('keeps a significant change smaller than --min-effect inconclusive', async () => {
     const c = await withStore(async (s) => compareRuns([await ref(s, 'aime25-base')], [await ref(s, 'aime25-worse')], { minEffect: 0.2 }));
     expect(c.verdict).toBe('inconclusive');
+    // The attempts-per-item plan: at the runs' own n (4) it reproduces the MDE, then falls towards the items' floor.
+    const plan = c.suites[0].attemptPlan!;
+    expect(plan.map((r) => r.n)).toEqual([4, 8, 16, 32, null]);
+    expect(plan[0].mde).toBeCloseTo(c.suites[0].mde!, 6);
+    for (let k = 1; k < plan.length; k++) expect(plan[k].mde).toBeLessThan(plan[k - 1].mde);
+    expect(formatComparisonText(c)).toMatch(/attempts per item vs MDE \(both runs at n\): [\d.]+ at n 4, [\d.]+ at n 8, [\d.]+ at n 16, [\d.]+ at n 32; no n goes below [\d.]+ pts/);
     expect(c.suites[0].pValue).toBeLessThan(0.001);
     expect(c.suites[0].reason).toMatch(/^significant \(p [\d.e-]+\) but \|Δ\| 12\.50 pts is below --min-effect 20\.00 pts$/);
   });

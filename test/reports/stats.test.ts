@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   benjaminiHochberg,
+  mdeAtAttempts,
+  varianceComponents,
   holm,
   mcnemarExact,
   minimumDetectableEffect,
@@ -151,5 +153,36 @@ describe('Holm, normal quantiles, MDE, lattices', () => {
     expect(smallDenominator(-2 / 3)).toBe(3);
     expect(smallDenominator(Math.PI / 10)).toBeNull();
     expect(toLattice([0.25, -0.5, 1 / 3])).toEqual({ ints: [3, -6, 4], scale: 12 });
+  });
+});
+
+describe('noise components and the attempts-per-item plan', () => {
+  // Three items, two attempts a side. Differences 0.5, 0.5, −0.5: var 1/3. Per-item attempt variances give a
+  // within part of 1/4 at n = 2 (withinUnit 1/2), so the items themselves account for τ² = 1/12.
+  const items = [
+    { base: [1, 0], cand: [1, 1] },
+    { base: [0, 0], cand: [1, 0] },
+    { base: [1, 1], cand: [0, 1] },
+  ];
+  const z = normalQuantile(0.975) + normalQuantile(0.8);
+
+  it('splits the variance of the item differences by hand-computed values', () => {
+    const v = varianceComponents(items)!;
+    expect(v.items).toBe(3);
+    expect(v.between).toBeCloseTo(1 / 12, 12);
+    expect(v.withinUnit).toBeCloseTo(1 / 2, 12);
+  });
+
+  it('projects the MDE: at the runs\' own n it is the observed MDE; it falls with n towards the floor of the items', () => {
+    const v = varianceComponents(items)!;
+    expect(mdeAtAttempts(v, 2, 0.05)).toBeCloseTo(minimumDetectableEffect([0.5, 0.5, -0.5], 0.05)!, 12);
+    expect(mdeAtAttempts(v, 2, 0.05)).toBeCloseTo(z / 3, 12);
+    expect(mdeAtAttempts(v, 8, 0.05)).toBeCloseTo((z * Math.sqrt(1 / 12 + 1 / 16)) / Math.sqrt(3), 12);
+    expect(mdeAtAttempts(v, Infinity, 0.05)).toBeCloseTo(z / 6, 12);
+  });
+
+  it('needs two attempts per item on both sides', () => {
+    expect(varianceComponents([{ base: [1], cand: [0, 1] }, { base: [1, 0], cand: [1, 1] }])).toBeNull();
+    expect(varianceComponents([{ base: [1, 0], cand: [0, 1] }])).toBeNull();
   });
 });
