@@ -44,7 +44,11 @@ const correctionText = (c: Comparison) =>
 export function attemptPlanText(plan: NonNullable<SuiteComparison['attemptPlan']>): string {
   const finite = plan.filter((r) => r.n !== null).map((r) => `${(100 * r.mde).toFixed(1)} at n ${r.n}`);
   const floor = plan.find((r) => r.n === null)!;
-  return `attempts per item vs MDE (both runs at n): ${finite.join(', ')}; no n goes below ${(100 * floor.mde).toFixed(1)} pts (the items themselves: add items for less)`;
+  const limit =
+    floor.mde >= 0.0005
+      ? `no n goes below ${(100 * floor.mde).toFixed(1)} pts (the items themselves: add items for less)`
+      : 'the items add no measurable spread of their own: more attempts keep helping';
+  return `attempts per item vs MDE (both runs at n): ${finite.join(', ')}; ${limit}`;
 }
 
 export function formatComparisonText(c: Comparison, opts: { flipLimit?: number } = {}): string {
