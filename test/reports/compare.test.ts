@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Store } from '../../reports/store.js';
 import { compareRuns, COMPARE_EXIT } from '../../reports/compare.js';
-import { formatComparisonText } from '../../reports/compare-format.js';
+import { attemptPlanText, formatComparisonText } from '../../reports/compare-format.js';
 import { dseval, tempDir } from '../helpers/cli.js';
 import { defaultParts, itemsWithCorrect, plantRun } from './planted.js';
 import type { Outcome } from '../../harness/types.js';
@@ -116,7 +116,12 @@ describe('compare on constructed runs', () => {
     expect(plan.map((r) => r.n)).toEqual([4, 8, 16, 32, null]);
     expect(plan[0].mde).toBeCloseTo(c.suites[0].mde!, 6);
     for (let k = 1; k < plan.length; k++) expect(plan[k].mde).toBeLessThan(plan[k - 1].mde);
-    expect(formatComparisonText(c)).toMatch(/attempts per item vs MDE \(both runs at n\): [\d.]+ at n 4, [\d.]+ at n 8, [\d.]+ at n 16, [\d.]+ at n 32; no n goes below [\d.]+ pts/);
+    // Planted attempts vary less than independent draws would, so all the spread counts as attempt noise.
+    expect(plan[4].mde).toBe(0);
+    expect(formatComparisonText(c)).toMatch(/attempts per item vs MDE \(both runs at n\): [\d.]+ at n 4, [\d.]+ at n 8, [\d.]+ at n 16, [\d.]+ at n 32; the items add no measurable spread of their own/);
+    expect(attemptPlanText([{ n: 4, mde: 0.152 }, { n: 8, mde: 0.121 }, { n: null, mde: 0.089 }])).toBe(
+      'attempts per item vs MDE (both runs at n): 15.2 at n 4, 12.1 at n 8; no n goes below 8.9 pts (the items themselves: add items for less)',
+    );
     expect(c.suites[0].pValue).toBeLessThan(0.001);
     expect(c.suites[0].reason).toMatch(/^significant \(p [\d.e-]+\) but \|Δ\| 12\.50 pts is below --min-effect 20\.00 pts$/);
   });
