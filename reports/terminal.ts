@@ -63,7 +63,7 @@ export async function formatRunSummary(store: Store, run: StoredRun): Promise<st
     `  tokens: ${sp.completionTokens.total} completion (mean ${fixed(sp.completionTokens.mean)} per attempt), ` +
       `${sp.promptTokens.total} prompt`,
   );
-  const budget = budgetCurve(await budgetAttempts(store, run.runId));
+  const budget = budgetCurve(await budgetAttempts(store, run.runId), undefined, { intervals: false });
   if (budget.tokensPerCorrect !== null) out.push(`  completion tokens per correct attempt: ${fixed(budget.tokensPerCorrect)}`);
   if (budget.points.length > 1) {
     const steps = budget.points.map((p) => `${formatBudget(p.budget)} ${pct(p.value)}`).join(' · ');

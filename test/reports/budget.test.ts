@@ -24,6 +24,10 @@ describe('budgetCurve arithmetic', () => {
     expect(c.points.map((p) => p.n)).toEqual([2, 2, 2]);
     expect(c.tokensPerCorrect).toBeCloseTo(3300 / 3, 12);
     expect(c.scoredWithoutTokens).toBe(0);
+    // Without intervals (the terminal summary): the same values, no bootstrap.
+    const plain = budgetCurve(items, [256, 1024, 2000], { intervals: false });
+    expect(plain.points.map((p) => p.value)).toEqual([0.25, 0.5, 0.75]);
+    expect(plain.points.every((p) => Number.isNaN(p.ciLow) && Number.isNaN(p.ciHigh))).toBe(true);
   });
 
   it('refuses to draw a curve when a scored attempt has no token count, and ladders end at the longest completion', () => {
