@@ -118,18 +118,21 @@ void tile(const float* xp, const float* wp, int64_t J, VR out[MR][NV]) {
 
 void gemm_pack_rows(const float* x, int64_t M, int64_t ldx, int64_t K, float* xp) { pack_rows(x, M, ldx, K, gemm_steps(K), xp); }
 
-void gemm_pack_cols(const float* const* col, int nr, int64_t K, float* wp) {
+// Column i of the panel, element k → wp[(residue · J + step) · NR + i], as fp32 (zero past nr and K).
+template <class T, class ToF32>
+void pack_cols(const T* const* col, int nr, int64_t K, float* wp, ToF32 to_f32) {
   const int64_t J = gemm_steps(K);
   std::fill(wp, wp + 8 * J * NR, 0.0f);
   for (int i = 0; i < nr; ++i)
-    for (int64_t k = 0; k < K; ++k) wp[((k & 7) * J + (k >> 3)) * NR + i] = col[i][k];
+    for (int64_t k = 0; k < K; ++k) wp[((k & 7) * J + (k >> 3)) * NR + i] = to_f32(col[i][k]);
+}
+
+void gemm_pack_cols(const float* const* col, int nr, int64_t K, float* wp) {
+  pack_cols(col, nr, K, wp, [](float v) { return v; });
 }
 
 void gemm_pack_cols_bf16(const uint16_t* const* colb, int nr, int64_t K, float* wp) {
-  const int64_t J = gemm_steps(K);
-  std::fill(wp, wp + 8 * J * NR, 0.0f);
-  for (int i = 0; i < nr; ++i)
-    for (int64_t k = 0; k < K; ++k) wp[((k & 7) * J + (k >> 3)) * NR + i] = bf16_bits_to_f32(colb[i][k]);
+  pack_cols(colb, nr, K, wp, bf16_bits_to_f32);
 }
 
 void gemm_tile(const float* xp_block, const float* wp_panel, int64_t J, float out[kGemmRows][kGemmCols]) {
